@@ -1,0 +1,270 @@
+"""The pages people read: conditions, their verdicts, certainty per outcome, guideline context."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from evidence import grading
+from evidence.models import (
+    Claim,
+    Grade,
+    Outcome,
+    PublishedKeyedManager,
+    ReviewStatus,
+    Route,
+    Source,
+    Study,
+    check_grade_scale,
+)
+
+
+class Condition(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    synonyms = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
+    clinician_summary = models.TextField(help_text="Our words; Markdown with [@key] citations.")
+    patient_summary = models.TextField(help_text="Plain language, reading grade 8 or below.")
+    verdict = models.CharField(
+        max_length=300,
+        help_text='Our recommendation, e.g. "Not first-line; consider in refractory disease".',
+    )
+    verdict_grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=f"SORT grade under {grading.SORT_RULE}; empty means insufficient evidence.",
+    )
+    verdict_rationale = models.TextField(help_text="Why the rule gives this grade here.")
+    studies = models.ManyToManyField(Study, blank=True, related_name="conditions")
+    claims = models.ManyToManyField(Claim, blank=True, related_name="conditions")
+    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    objects = PublishedKeyedManager("slug")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]
+
+    def get_absolute_url(self):
+        return reverse("conditions:detail", args=[self.slug])
+
+    def clean(self):
+        check_grade_scale(self, "verdict_grade", grading.SORT_SCALE)
+
+    def rule_verdict_code(self):
+        """The SORT code the rule gives this condition's published studies (one query)."""
+        designs = self.studies.published().values_list("design", flat=True)
+        return grading.sort_verdict_code(designs)
+
+
+class LineOfTherapy(models.TextChoices):
+    FIRST = "first", "First-line"
+    SECOND = "second", "Second-line"
+    THIRD = "third", "Third-line"
+
+
+class TreatmentRecommendationManager(models.Manager):
+    def get_by_natural_key(self, condition_slug, treatment):
+        return self.get(condition__slug=condition_slug, treatment=treatment)
+
+
+class TreatmentRecommendation(models.Model):
+    """A guideline treatment the seed compares LDN with, graded as the seed reports it."""
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    treatment = models.CharField(max_length=200)
+    line_of_therapy = models.CharField(
+        max_length=10, choices=LineOfTherapy, blank=True, help_text="Empty: not stated."
+    )
+    setting = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Where it applies as stated, e.g. "moderate-to-severe".',
+    )
+    strength = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Strength of recommendation (A–E) as the source reports it.",
+    )
+    quality = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Quality of evidence (I–IV) as the source reports it.",
+    )
+    graded_by = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose grade this is, as the seed attributes it.",
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        help_text="The claim (with its citation and quote) this row rests on.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = TreatmentRecommendationManager()
+
+    class Meta:
+        ordering = ["condition__name", "order", "treatment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "treatment"], name="recommendation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        line = f" ({self.get_line_of_therapy_display()})" if self.line_of_therapy else ""
+        return f"{self.condition}: {self.treatment}{line}"
+
+    def natural_key(self):
+        return (*self.condition.natural_key(), self.treatment)
+
+    natural_key.dependencies = ["conditions.condition", "evidence.claim", "evidence.grade"]
+
+    def clean(self):
+        check_grade_scale(self, "strength", grading.STRENGTH_SCALE)
+        check_grade_scale(self, "quality", grading.QUALITY_SCALE)
+        if (self.strength_id or self.quality_id) and not self.graded_by_id:
+            raise ValidationError({"graded_by": "Say whose grade this is."})
+
+
+class OutcomeCertaintyManager(models.Manager):
+    def get_by_natural_key(self, condition_slug, outcome, route):
+        return self.get(condition__slug=condition_slug, outcome=outcome, route=route)
+
+
+class OutcomeCertainty(models.Model):
+    """GRADE certainty for one outcome of LDN in one condition by one route, assigned by us."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="certainties")
+    outcome = models.CharField(max_length=30, choices=Outcome)
+    route = models.CharField(max_length=10, choices=Route)
+    studies = models.ManyToManyField(Study, related_name="certainties")
+    certainty = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=f"GRADE certainty under {grading.GRADE_RULE}.",
+    )
+    rationale = models.TextField(help_text="Summary of the judgement, in our words.")
+
+    objects = OutcomeCertaintyManager()
+
+    class Meta:
+        ordering = ["condition__name", "outcome", "route"]
+        verbose_name_plural = "outcome certainties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "outcome", "route"], name="certainty_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.condition}: {self.get_outcome_display()}, {self.get_route_display()}"
+
+    def natural_key(self):
+        return (*self.condition.natural_key(), self.outcome, self.route)
+
+    natural_key.dependencies = ["conditions.condition", "evidence.study", "evidence.grade"]
+
+    def clean(self):
+        check_grade_scale(self, "certainty", grading.GRADE_SCALE)
+
+    def starting_code(self):
+        return grading.grade_starting_code(study.design for study in self.studies.all())
+
+    def rule_certainty_code(self):
+        """The certainty code the rule gives the stored studies and ratings."""
+        start = self.starting_code()
+        if start is None:
+            return None
+        return grading.grade_final_code(start, [r.level_change for r in self.ratings.all()])
+
+
+class GradeDomain(models.TextChoices):
+    RISK_OF_BIAS = "risk-of-bias", "Risk of bias"
+    INCONSISTENCY = "inconsistency", "Inconsistency"
+    INDIRECTNESS = "indirectness", "Indirectness"
+    IMPRECISION = "imprecision", "Imprecision"
+    PUBLICATION_BIAS = "publication-bias", "Publication bias"
+    LARGE_EFFECT = "large-effect", "Large effect"
+    DOSE_RESPONSE = "dose-response", "Dose-response gradient"
+    CONFOUNDING = "confounding", "Plausible confounding"
+
+
+RATE_DOWN_DOMAINS = [
+    GradeDomain.RISK_OF_BIAS,
+    GradeDomain.INCONSISTENCY,
+    GradeDomain.INDIRECTNESS,
+    GradeDomain.IMPRECISION,
+    GradeDomain.PUBLICATION_BIAS,
+]
+RATE_UP_DOMAINS = [GradeDomain.LARGE_EFFECT, GradeDomain.DOSE_RESPONSE, GradeDomain.CONFOUNDING]
+
+
+class CertaintyRatingManager(models.Manager):
+    def get_by_natural_key(self, condition_slug, outcome, route, domain):
+        return self.get(
+            certainty__condition__slug=condition_slug,
+            certainty__outcome=outcome,
+            certainty__route=route,
+            domain=domain,
+        )
+
+
+class CertaintyRating(models.Model):
+    """One GRADE domain judgement that moves a certainty up or down, with its reason."""
+
+    certainty = models.ForeignKey(
+        OutcomeCertainty, on_delete=models.CASCADE, related_name="ratings"
+    )
+    domain = models.CharField(max_length=20, choices=GradeDomain)
+    level_change = models.SmallIntegerField(
+        help_text="-1 serious, -2 very serious, +1/+2 to rate up."
+    )
+    reason = models.TextField()
+
+    objects = CertaintyRatingManager()
+
+    class Meta:
+        ordering = ["certainty", "domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["certainty", "domain"], name="rating_one_per_domain"),
+            models.CheckConstraint(
+                condition=Q(level_change__in=[-2, -1], domain__in=RATE_DOWN_DOMAINS)
+                | Q(level_change__in=[1, 2], domain__in=RATE_UP_DOMAINS),
+                name="rating_direction_follows_domain",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_domain_display()} {self.level_change:+d}"
+
+    def natural_key(self):
+        return (*self.certainty.natural_key(), self.domain)
+
+    natural_key.dependencies = ["conditions.outcomecertainty"]

@@ -1,0 +1,552 @@
+"""Everything citable and gradable: sources, studies, claims and the grades attached to them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from . import grading
+from .grading import StudyDesign
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in-review", "In review"
+    APPROVED = "approved", "Approved"
+    RETIRED = "retired", "Retired"
+
+
+class Route(models.TextChoices):
+    TOPICAL = "topical", "Topical"
+    ORAL = "oral", "Oral"
+
+
+class Outcome(models.TextChoices):
+    ITCH_RELIEF = "itch-relief", "Itch relief"
+    LESION_IMPROVEMENT = "lesion-improvement", "Lesion improvement"
+    GLOBAL_IMPROVEMENT = "global-improvement", "Overall improvement (patient-rated)"
+    QUALITY_OF_LIFE = "quality-of-life", "Quality of life"
+    ADVERSE_EFFECTS = "adverse-effects", "Adverse effects"
+    BIOMARKERS = "biomarkers", "Tissue and cell markers (disease-oriented)"
+
+
+class KeyedManager(models.Manager):
+    """Natural key lookups by a unique `key` or `slug` field."""
+
+    def __init__(self, key_field="key"):
+        super().__init__()
+        self.key_field = key_field
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.key_field: key})
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ReviewStatus.APPROVED)
+
+
+class PublishedKeyedManager(KeyedManager.from_queryset(PublishedQuerySet)):
+    pass
+
+
+# ---------------------------------------------------------------- grading scales
+
+
+class GradingScale(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    purpose = models.TextField(help_text="What the scale grades, in our words.")
+    source = models.CharField(max_length=500, help_text="Who publishes the scale.")
+    source_url = models.URLField(max_length=500, help_text="Page the definitions were read on.")
+
+    objects = KeyedManager("slug")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class GradeManager(models.Manager):
+    def get_by_natural_key(self, scale_slug, code):
+        return self.get(scale__slug=scale_slug, code=code)
+
+
+class Grade(models.Model):
+    scale = models.ForeignKey(GradingScale, on_delete=models.PROTECT, related_name="grades")
+    code = models.SlugField(help_text='Stable code, e.g. "B", "very-low", "II-i".')
+    label = models.CharField(max_length=50, help_text="How the grade is printed, e.g. Very low.")
+    rank = models.PositiveSmallIntegerField(help_text="1 is the strongest level of the scale.")
+    definition = models.TextField(help_text="The scale's own wording for this level.")
+
+    objects = GradeManager()
+
+    class Meta:
+        ordering = ["scale__name", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="grade_unique_code_per_scale"),
+            models.UniqueConstraint(fields=["scale", "rank"], name="grade_unique_rank_per_scale"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="grade_rank_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.scale.name}: {self.label}"
+
+    def natural_key(self):
+        return (*self.scale.natural_key(), self.code)
+
+    natural_key.dependencies = ["evidence.gradingscale"]
+
+
+def check_grade_scale(instance, field_name, scale_slug):
+    """Raise a ValidationError naming the field if it holds a grade of another scale."""
+    grade = getattr(instance, field_name)
+    if grade is not None and grade.scale.slug != scale_slug:
+        expected = GradingScale.objects.filter(slug=scale_slug).first()
+        raise ValidationError(
+            {
+                field_name: f"This field takes a grade on the "
+                f"{expected or scale_slug} scale; {grade} is on another scale."
+            }
+        )
+
+
+# ---------------------------------------------------------------- sources
+
+
+class SourceKind(models.TextChoices):
+    JOURNAL_ARTICLE = "journal-article", "Peer-reviewed journal article"
+    SYSTEMATIC_REVIEW = "systematic-review", "Systematic review"
+    NARRATIVE_REVIEW = "narrative-review", "Narrative review"
+    CASE_REPORT = "case-report", "Case report"
+    CLINIC_BLOG = "clinic-blog", "Clinic blog post"
+    AI_DRAFTED_PAGE = "ai-drafted-page", "AI-drafted web page"
+    PUBLISHER_OVERVIEW = "publisher-overview", "Publisher's own unpublished overview"
+
+
+class Source(models.Model):
+    """A citable work. The two seed articles are Sources too, with `seed_file` set."""
+
+    key = models.SlugField(unique=True, help_text="Citation key used in Markdown as [@key].")
+    kind = models.CharField(max_length=30, choices=SourceKind)
+    reliability = models.TextField(help_text="What a reader should know about how reliable it is.")
+    authors = models.CharField(max_length=500, help_text="Vancouver style: Bigliardi PL, Stammer H")
+    title = models.CharField(max_length=500)
+    container = models.CharField(max_length=300, blank=True, help_text="Journal or website.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=30, blank=True)
+    doi = models.CharField(max_length=200, blank=True, help_text="Only when confirmed.")
+    pmid = models.CharField(max_length=12, blank=True, help_text="Only when confirmed.")
+    url = models.URLField(max_length=500, blank=True)
+    confirmed_at = models.TextField(
+        blank=True,
+        help_text="Page(s) the bibliographic data was confirmed on; empty means unverified.",
+    )
+    bibliographic_note = models.TextField(blank=True, help_text="Editors' note on the data.")
+    seed_file = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="For the seed articles only: the text file quotes are checked against.",
+    )
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(key=""), name="source_key_not_empty"),
+            models.CheckConstraint(condition=Q(pmid__regex=r"^[0-9]*$"), name="source_pmid_digits"),
+            models.UniqueConstraint(
+                fields=["seed_file"], condition=~Q(seed_file=""), name="source_unique_seed_file"
+            ),
+        ]
+
+    def __str__(self):
+        year = f" {self.year}" if self.year else ""
+        return f"{self.authors.split(',')[0]}{year}. {self.title}"
+
+    def natural_key(self):
+        return (self.key,)
+
+    def get_absolute_url(self):
+        return reverse("evidence:source-detail", args=[self.key])
+
+    @property
+    def is_seed(self):
+        return bool(self.seed_file)
+
+    @property
+    def is_verified(self):
+        return bool(self.confirmed_at)
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+SEED_ONLY = Q(seed_file__gt="")
+
+
+class SeedReferenceManager(models.Manager):
+    def get_by_natural_key(self, seed_key, source_key):
+        return self.get(seed__key=seed_key, source__key=source_key)
+
+
+class SeedReference(models.Model):
+    """An entry of a seed article's reference list, exactly as the article printed it."""
+
+    seed = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="reference_list", limit_choices_to=SEED_ONLY
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="listed_by")
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The article's own reference number, if it numbers them."
+    )
+    as_printed = models.TextField(help_text="The entry verbatim from the article.")
+
+    objects = SeedReferenceManager()
+
+    class Meta:
+        ordering = ["seed__key", "number", "source__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["seed", "source"], name="seedreference_unique"),
+        ]
+
+    def __str__(self):
+        number = f" [{self.number}]" if self.number else ""
+        return f"{self.seed.key}{number} → {self.source.key}"
+
+    def natural_key(self):
+        return (self.seed.key, self.source.key)
+
+    natural_key.dependencies = ["evidence.source"]
+
+    def clean(self):
+        if self.seed_id and not self.seed.is_seed:
+            raise ValidationError({"seed": "Only a seed article has a reference list here."})
+
+
+class Reported(models.Model):
+    """What a seed article reported, with the verbatim quote it reported it in.
+
+    A quote may join several fragments of the same seed with " … ".
+    """
+
+    reported_by = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=SEED_ONLY,
+        help_text="The seed article this comes from.",
+    )
+    quote = models.TextField(help_text="Verbatim words of the seed article that support it.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.reported_by_id and not self.reported_by.is_seed:
+            raise ValidationError({"reported_by": "Choose one of the seed articles."})
+        if not self.quote.strip():
+            raise ValidationError({"quote": "Give the seed's verbatim words."})
+
+
+# ---------------------------------------------------------------- what the sources report
+
+
+class Intervention(Reported):
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    drug = models.CharField(max_length=100)
+    route = models.CharField(
+        max_length=10, choices=Route, blank=True, help_text="Empty: not reported."
+    )
+    formulation = models.CharField(max_length=200, blank=True)
+    strength = models.CharField(max_length=50, blank=True, help_text='e.g. "1%" or "4.5 mg"')
+    frequency = models.CharField(max_length=100, blank=True)
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["route", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["evidence.source"]
+
+
+class Mechanism(Reported):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    summary = models.TextField(help_text="In our words; Markdown with [@key] citations.")
+
+    objects = KeyedManager("slug")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["evidence.source"]
+
+    def get_absolute_url(self):
+        return reverse("evidence:mechanism-detail", args=[self.slug])
+
+
+class Study(Reported):
+    """A study as a seed article reports it; level of evidence follows from the design."""
+
+    key = models.SlugField(unique=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="studies", help_text="The study's own paper."
+    )
+    label = models.CharField(max_length=200, help_text='Short name, e.g. "Weinstock 2020".')
+    design = models.CharField(max_length=20, choices=StudyDesign)
+    population = models.TextField(blank=True, help_text="As reported; empty if not reported.")
+    n = models.IntegerField(null=True, blank=True, help_text="Participants; empty if not reported.")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, null=True, blank=True, related_name="studies"
+    )
+    result = models.TextField(blank=True, help_text="Result as reported, in our words.")
+    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    objects = PublishedKeyedManager()
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(n__gte=0) | Q(n__isnull=True), name="study_n_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(design__in=StudyDesign.values), name="study_design_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_design_display().lower()})"
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["evidence.source", "evidence.intervention"]
+
+    def get_absolute_url(self):
+        return reverse("evidence:study-detail", args=[self.pk])
+
+    @property
+    def level_code(self):
+        """Oxford CEBM 2011 level code derived from the design; None for opinion pieces."""
+        return grading.cebm_level_code(self.design)
+
+
+# ---------------------------------------------------------------- claims
+
+
+class ClaimKind(models.TextChoices):
+    EFFICACY = "efficacy", "Efficacy"
+    SAFETY = "safety", "Safety"
+    DOSING = "dosing", "Dosing and formulation"
+    MECHANISM = "mechanism", "Mechanism"
+    AVAILABILITY = "availability", "Availability and cost"
+    LIMITATION = "limitation", "Limitation of the evidence"
+    FUTURE = "future", "Future direction"
+    GUIDELINE = "guideline", "Guideline recommendation"
+    PATIENT_SELECTION = "patient-selection", "Who might benefit"
+    CONCLUSION = "conclusion", "Article's conclusion"
+
+
+class ClaimQuerySet(PublishedQuerySet):
+    def published(self):
+        """Approved claims that have at least one citation."""
+        cited = Citation.objects.filter(claim=OuterRef("pk"))
+        return self.filter(status=ReviewStatus.APPROVED).filter(Exists(cited))
+
+
+class ClaimManager(KeyedManager.from_queryset(ClaimQuerySet)):
+    pass
+
+
+class Claim(models.Model):
+    """One statement a page makes, in our words, backed by one or more Citations."""
+
+    key = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=ClaimKind)
+    statement = models.TextField(help_text="In our words; Markdown with [@key] citations.")
+    outcome = models.CharField(
+        max_length=30, choices=Outcome, blank=True, help_text="Required for efficacy claims."
+    )
+    route = models.CharField(
+        max_length=10,
+        choices=Route,
+        blank=True,
+        help_text="Required for efficacy claims when known.",
+    )
+    study = models.ForeignKey(
+        Study, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    mechanism = models.ForeignKey(
+        Mechanism, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["kind", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=ClaimKind.EFFICACY) | ~Q(outcome=""),
+                name="claim_efficacy_names_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key}"
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]
+
+    def clean(self):
+        if self.kind == ClaimKind.EFFICACY and not self.outcome:
+            raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
+        if self.status == ReviewStatus.APPROVED and not (self.pk and self.citations.exists()):
+            raise ValidationError(
+                {"status": "A claim needs at least one citation before it can be approved."}
+            )
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, claim_key, source_key, reported_by_key):
+        return self.get(
+            claim__key=claim_key, source__key=source_key, reported_by__key=reported_by_key
+        )
+
+
+class Citation(Reported):
+    """Ties a Claim to the Source it rests on, as a seed article reported it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        help_text="The work cited; the seed itself when it cites nothing for this.",
+    )
+
+    objects = CitationManager()
+
+    class Meta:
+        ordering = ["claim__key", "source__key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "source", "reported_by"], name="citation_unique_per_seed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim.key} ← {self.source.key} (as reported in {self.reported_by.key})"
+
+    def natural_key(self):
+        return (self.claim.key, self.source.key, self.reported_by.key)
+
+    natural_key.dependencies = ["evidence.claim", "evidence.source"]
+
+
+# ---------------------------------------------------------------- disagreements and checks
+
+
+class Conflict(models.Model):
+    """Two claims that point different ways, with the editors' note on why."""
+
+    key = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    claim_a = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="conflicts_as_a")
+    claim_b = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="conflicts_as_b")
+    editors_note = models.TextField(help_text="What the disagreement is and what we make of it.")
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(claim_a=models.F("claim_b")), name="conflict_two_claims"
+            ),
+            models.UniqueConstraint(fields=["claim_a", "claim_b"], name="conflict_unique_pair"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["evidence.claim"]
+
+
+class CheckVerdict(models.TextChoices):
+    AGREES = "agrees", "Agrees with the primary source"
+    OMITS_CONTEXT = "omits-context", "Agrees, but leaves out context"
+    DIFFERS = "differs", "Differs from the primary source"
+
+
+class PrimarySourceCheck(models.Model):
+    """The editors' comparison of a seed's statement with the cited paper's own abstract.
+
+    Editorial content: never merged into what a seed said.
+    """
+
+    key = models.SlugField(unique=True)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="primary_source_checks")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="checks", help_text="The paper checked."
+    )
+    verdict = models.CharField(max_length=20, choices=CheckVerdict)
+    finding = models.TextField(help_text="What the primary source says, in the editors' words.")
+    checked_against = models.TextField(help_text="The page(s) the paper was checked on.")
+    checked_by = models.CharField(max_length=100, default=grading.ASSIGNED_BY)
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(checked_against=""), name="check_names_its_page"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim.key} vs {self.source.key}: {self.get_verdict_display()}"
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["evidence.claim", "evidence.source"]
