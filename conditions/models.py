@@ -51,13 +51,13 @@ class Condition(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("conditions:detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]
-
-    def get_absolute_url(self):
-        return reverse("conditions:detail", args=[self.slug])
 
     def clean(self):
         check_grade_scale(self, "verdict_grade", grading.SORT_SCALE)

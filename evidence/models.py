@@ -172,11 +172,11 @@ class Source(models.Model):
         year = f" {self.year}" if self.year else ""
         return f"{self.authors.split(',')[0]}{year}. {self.title}"
 
-    def natural_key(self):
-        return (self.key,)
-
     def get_absolute_url(self):
         return reverse("evidence:source-detail", args=[self.key])
+
+    def natural_key(self):
+        return (self.key,)
 
     @property
     def is_seed(self):
@@ -304,13 +304,13 @@ class Mechanism(Reported):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("evidence:mechanism-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["evidence.source"]
-
-    def get_absolute_url(self):
-        return reverse("evidence:mechanism-detail", args=[self.slug])
 
 
 class Study(Reported):
@@ -348,13 +348,13 @@ class Study(Reported):
     def __str__(self):
         return f"{self.label} ({self.get_design_display().lower()})"
 
+    def get_absolute_url(self):
+        return reverse("evidence:study-detail", args=[self.pk])
+
     def natural_key(self):
         return (self.key,)
 
     natural_key.dependencies = ["evidence.source", "evidence.intervention"]
-
-    def get_absolute_url(self):
-        return reverse("evidence:study-detail", args=[self.pk])
 
     @property
     def level_code(self):
