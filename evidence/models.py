@@ -375,6 +375,7 @@ class ClaimKind(models.TextChoices):
     FUTURE = "future", "Future direction"
     GUIDELINE = "guideline", "Guideline recommendation"
     PATIENT_SELECTION = "patient-selection", "Who might benefit"
+    EXPERT_OPINION = "opinion", "Expert opinion"
     CONCLUSION = "conclusion", "Article's conclusion"
 
 
