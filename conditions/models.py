@@ -17,6 +17,7 @@ from evidence.models import (
     Study,
     check_grade_scale,
 )
+from evidence.rendering import validate_citation_fields
 
 
 class Condition(models.Model):
@@ -60,6 +61,7 @@ class Condition(models.Model):
     natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]
 
     def clean(self):
+        validate_citation_fields(self, "clinician_summary", "patient_summary")
         check_grade_scale(self, "verdict_grade", grading.SORT_SCALE)
 
     def rule_verdict_code(self):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from . import grading
 from .grading import StudyDesign
+from .rendering import validate_citation_fields
 
 
 class ReviewStatus(models.TextChoices):
@@ -312,6 +313,10 @@ class Mechanism(Reported):
 
     natural_key.dependencies = ["evidence.source"]
 
+    def clean(self):
+        super().clean()
+        validate_citation_fields(self, "summary")
+
 
 class Study(Reported):
     """A study as a seed article reports it; level of evidence follows from the design."""
@@ -437,6 +442,7 @@ class Claim(models.Model):
     natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]
 
     def clean(self):
+        validate_citation_fields(self, "statement")
         if self.kind == ClaimKind.EFFICACY and not self.outcome:
             raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
         if self.status == ReviewStatus.APPROVED and not (self.pk and self.citations.exists()):
