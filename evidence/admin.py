@@ -1,1 +1,392 @@
-# Register your models here.
+"""Admin for editors: sources, studies, claims and the grades attached to them.
+
+Every changelist makes a fixed number of queries whatever its length: foreign keys that a
+column prints are joined with `list_select_related`, counts are annotated.
+"""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
+
+from .models import (
+    Citation,
+    Claim,
+    Conflict,
+    Grade,
+    GradingScale,
+    Intervention,
+    Mechanism,
+    PrimarySourceCheck,
+    ReviewStatus,
+    SeedReference,
+    Source,
+    Study,
+)
+
+admin.site.site_header = "ldnref editors"
+admin.site.site_title = "ldnref editors"
+admin.site.index_title = "Evidence and conditions"
+
+
+# ---------------------------------------------------------------- shared pieces
+
+# An address typed without a scheme becomes https://, as Django 6 will do by default.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _scale_name(slug):
+    # Only evaluated when an error message is shown, so building a form costs no query.
+    return GradingScale.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+
+
+scale_name = lazy(_scale_name, str)
+
+
+class GradeScaleMixin:
+    """Offers only the grades of the right scale in each grade dropdown.
+
+    `grade_scales` maps a field name to a scale slug from evidence.grading. The models'
+    clean() still checks the scale for anything that does not come through these forms.
+    """
+
+    grade_scales = {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Grade:
+            grades = Grade.objects.select_related("scale")  # Grade.__str__ prints the scale
+            scale = self.grade_scales.get(db_field.name)
+            if scale:
+                grades = grades.filter(scale__slug=scale)
+                kwargs["error_messages"] = {
+                    "invalid_choice": format_lazy(
+                        "This field takes a grade on the {} scale; choose one from the list.",
+                        scale_name(scale),
+                    )
+                }
+            kwargs["queryset"] = grades
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReviewActionsMixin:
+    """Actions "Mark approved" (which also dates `last_reviewed` today) and "Mark in review"."""
+
+    actions = ("mark_approved", "mark_in_review")
+
+    def approvable(self, request, queryset):
+        """The part of `queryset` that may be approved; warns the editor about the rest."""
+        return queryset
+
+    @admin.action(description="Mark approved", permissions=("change",))
+    def mark_approved(self, request, queryset):
+        queryset = self.approvable(request, queryset)
+        updated = queryset.update(status=ReviewStatus.APPROVED, last_reviewed=timezone.localdate())
+        if updated:
+            self.message_user(request, f"{self._count(updated)} marked approved.", messages.SUCCESS)
+
+    @admin.action(description="Mark in review", permissions=("change",))
+    def mark_in_review(self, request, queryset):
+        updated = queryset.update(status=ReviewStatus.IN_REVIEW)
+        self.message_user(request, f"{self._count(updated)} marked in review.", messages.SUCCESS)
+
+    def _count(self, number):
+        opts = self.model._meta
+        return f"{number} {opts.verbose_name if number == 1 else opts.verbose_name_plural}"
+
+
+@admin.display(description="Seed", ordering="reported_by__key")
+def seed_key(obj):
+    """The key of the seed article an object was reported by (select `reported_by`)."""
+    return obj.reported_by.key
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "bibliographic data"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Verified"), ("no", "Unverified"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(confirmed_at="")
+        if self.value() == "no":
+            return queryset.filter(confirmed_at="")
+        return queryset
+
+
+class SeedFilter(admin.SimpleListFilter):
+    title = "seed article"
+    parameter_name = "seed"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Seed articles"), ("no", "Other sources"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(seed_file="")
+        if self.value() == "no":
+            return queryset.filter(seed_file="")
+        return queryset
+
+
+class CitedFilter(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Cited"), ("no", "No citation yet"))
+
+    def queryset(self, request, queryset):
+        cited = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(cited)
+        if self.value() == "no":
+            return queryset.exclude(cited)
+        return queryset
+
+
+# ---------------------------------------------------------------- grading scales
+
+
+class GradeInline(admin.TabularInline):
+    model = Grade
+    extra = 0
+    fields = ("rank", "code", "label", "definition")
+    prepopulated_fields = {"code": ("label",)}
+
+
+@admin.register(GradingScale)
+class GradingScaleAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "grade_count", "source")
+    search_fields = ("name", "slug", "source")
+    prepopulated_fields = {"slug": ("name",)}
+    formfield_overrides = HTTPS_URLS
+    inlines = (GradeInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(grade_count=Count("grades"))
+
+    @admin.display(description="Grades", ordering="grade_count")
+    def grade_count(self, obj):
+        return obj.grade_count
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    list_display = ("label", "code", "scale", "rank")
+    list_filter = ("scale",)
+    search_fields = ("label", "code", "scale__name")
+    list_select_related = ("scale",)
+    prepopulated_fields = {"code": ("label",)}
+
+
+# ---------------------------------------------------------------- sources
+
+
+class SeedReferenceInline(admin.TabularInline):
+    model = SeedReference
+    fk_name = "seed"
+    extra = 0
+    fields = ("number", "source", "as_printed")
+    autocomplete_fields = ("source",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seed", "source")
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed")
+    list_filter = ("kind", VerifiedFilter, SeedFilter)
+    search_fields = ("key", "authors", "title", "container", "doi", "pmid")
+    formfield_overrides = HTTPS_URLS
+    fieldsets = (
+        (None, {"fields": ("key", "kind", "reliability")}),
+        (
+            "Bibliographic data",
+            {
+                "fields": (
+                    ("authors", "year"),
+                    "title",
+                    "container",
+                    ("volume", "issue", "pages"),
+                    ("doi", "pmid"),
+                    "url",
+                    "confirmed_at",
+                    "bibliographic_note",
+                )
+            },
+        ),
+        ("Seed article", {"fields": ("seed_file",), "classes": ("collapse",)}),
+    )
+
+    def get_inlines(self, request, obj):
+        """Only a seed article has a reference list."""
+        return (SeedReferenceInline,) if obj is not None and obj.is_seed else ()
+
+    @admin.display(description="Title", ordering="title")
+    def short_title(self, obj):
+        return obj.title if len(obj.title) <= 80 else f"{obj.title[:79]}…"
+
+    @admin.display(description="Bibliographic data", ordering="confirmed_at")
+    def verified(self, obj):
+        if obj.is_verified:
+            return format_html('<span title="{}">✔ verified</span>', obj.confirmed_at)
+        return format_html("<strong>{}</strong>", "✘ unverified")
+
+    @admin.display(description="Links")
+    def links(self, obj):
+        found = [(obj.doi_url, "DOI"), (obj.pubmed_url, "PubMed"), (obj.url, "Web")]
+        return format_html_join(
+            " ", '<a href="{}" rel="noopener">{}</a>', ((url, name) for url, name in found if url)
+        )
+
+    @admin.display(description="Seed", boolean=True, ordering="seed_file")
+    def is_seed(self, obj):
+        return obj.is_seed
+
+
+@admin.register(SeedReference)
+class SeedReferenceAdmin(admin.ModelAdmin):
+    list_display = ("seed_key", "number", "source", "as_printed")
+    list_filter = ("seed",)
+    search_fields = ("as_printed", "source__key", "source__title", "seed__key")
+    list_select_related = ("seed", "source")
+    autocomplete_fields = ("seed", "source")
+
+    @admin.display(description="Seed", ordering="seed__key")
+    def seed_key(self, obj):
+        return obj.seed.key
+
+
+# ---------------------------------------------------------------- what the sources report
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = ("name", "drug", "route", "strength", "frequency", seed_key)
+    list_filter = ("route", "reported_by")
+    search_fields = ("key", "name", "drug", "formulation")
+    list_select_related = ("reported_by",)
+    prepopulated_fields = {"key": ("name",)}
+    autocomplete_fields = ("reported_by",)
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", seed_key)
+    list_filter = ("reported_by",)
+    search_fields = ("slug", "name", "summary")
+    list_select_related = ("reported_by",)
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("reported_by",)
+
+
+@admin.register(Study)
+class StudyAdmin(ReviewActionsMixin, admin.ModelAdmin):
+    list_display = ("label", "design", "level", "n", "paper", seed_key, "status", "last_reviewed")
+    list_filter = ("status", "design", "reported_by")
+    search_fields = ("key", "label", "population", "result", "source__key", "source__title")
+    list_select_related = ("source", "reported_by")
+    prepopulated_fields = {"key": ("label",)}
+    autocomplete_fields = ("source", "intervention", "reported_by")
+
+    @admin.display(description="CEBM level")
+    def level(self, obj):
+        code = obj.level_code
+        if code is None:
+            return format_html('<span title="{}">not graded</span>', "Opinion, not evidence")
+        return format_html('<span title="{}">Level {}</span>', "Oxford CEBM 2011", code)
+
+    @admin.display(description="Paper", ordering="source__key")
+    def paper(self, obj):
+        return obj.source.key
+
+
+# ---------------------------------------------------------------- claims
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 0
+    fields = ("source", "reported_by", "quote")
+    autocomplete_fields = ("source", "reported_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim", "source", "reported_by")
+
+
+class PrimarySourceCheckInline(admin.TabularInline):
+    model = PrimarySourceCheck
+    extra = 0
+    fields = ("key", "source", "verdict", "finding", "checked_against", "checked_by")
+    autocomplete_fields = ("source",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim", "source")
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReviewActionsMixin, admin.ModelAdmin):
+    list_display = ("key", "kind", "outcome", "route", "citation_count", "status", "last_reviewed")
+    list_filter = ("status", CitedFilter, "kind", "outcome", "route")
+    search_fields = ("key", "statement")
+    autocomplete_fields = ("study", "intervention", "mechanism")
+    inlines = (CitationInline, PrimarySourceCheckInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description="Citations", ordering="citation_count")
+    def citation_count(self, obj):
+        if obj.citation_count == 0:
+            return format_html("<strong>{}</strong>", "none")
+        return obj.citation_count
+
+    def approvable(self, request, queryset):
+        """Claims with at least one citation; names the others in a warning."""
+        uncited = list(
+            queryset.filter(citation_count=0).order_by("key").values_list("key", flat=True)
+        )
+        if uncited:
+            self.message_user(
+                request,
+                f"Not approved, no citation yet: {', '.join(uncited)}. "
+                "Add a citation to each, then approve.",
+                level=messages.WARNING,
+            )
+        return Claim.objects.filter(pk__in=queryset.exclude(citation_count=0).values("pk"))
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ("claim", "source", seed_key)
+    list_filter = ("reported_by",)
+    search_fields = ("claim__key", "source__key", "source__title", "quote")
+    list_select_related = ("claim", "source", "reported_by")
+    autocomplete_fields = ("claim", "source", "reported_by")
+
+
+# ---------------------------------------------------------------- disagreements and checks
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ("title", "claim_a", "claim_b")
+    search_fields = ("key", "title", "editors_note", "claim_a__key", "claim_b__key")
+    list_select_related = ("claim_a", "claim_b")
+    prepopulated_fields = {"key": ("title",)}
+    autocomplete_fields = ("claim_a", "claim_b")
+
+
+@admin.register(PrimarySourceCheck)
+class PrimarySourceCheckAdmin(admin.ModelAdmin):
+    list_display = ("key", "claim", "source", "verdict", "checked_by")
+    list_filter = ("verdict",)
+    search_fields = ("key", "claim__key", "source__key", "finding")
+    list_select_related = ("claim", "source")
+    autocomplete_fields = ("claim", "source")
