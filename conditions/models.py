@@ -270,3 +270,49 @@ class CertaintyRating(models.Model):
         return (*self.certainty.natural_key(), self.domain)
 
     natural_key.dependencies = ["conditions.outcomecertainty"]
+
+
+class PlainSection(models.TextChoices):
+    HELPS = "helps", "Does it help?"
+    USE = "use", "How it is used"
+    SIDE_EFFECTS = "side-effects", "Side effects"
+
+
+class PlainStatementManager(models.Manager):
+    def get_by_natural_key(self, condition_slug, section, order):
+        return self.get(condition__slug=condition_slug, section=section, order=order)
+
+
+class PlainStatement(models.Model):
+    """A plain-language sentence on the patient page, tied to the claim that supports it."""
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="plain_statements"
+    )
+    section = models.CharField(max_length=20, choices=PlainSection)
+    text = models.TextField(help_text="Plain language, short sentences, reading grade 8 or below.")
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="plain_statements",
+        help_text="The claim on the clinician page that says the same thing.",
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+
+    objects = PlainStatementManager()
+
+    class Meta:
+        ordering = ["condition__name", "section", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "section", "order"], name="plainstatement_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.condition}: {self.text[:60]}"
+
+    def natural_key(self):
+        return (*self.condition.natural_key(), self.section, self.order)
+
+    natural_key.dependencies = ["conditions.condition", "evidence.claim"]

@@ -1,20 +1,16 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import render
 
-from .models import Condition
+from . import selectors
 
 
 def home(request):
-    return HttpResponse(
-        "\n".join(str(c) for c in Condition.objects.published()), content_type="text/plain"
-    )
+    return render(request, "conditions/home.html", {"conditions": selectors.home()})
 
 
 def condition_detail(request, slug):
-    return HttpResponse(
-        str(get_object_or_404(Condition.objects.published(), slug=slug)), content_type="text/plain"
-    )
+    return render(request, "conditions/clinician.html", selectors.clinician_page(slug))
 
 
 def condition_patient(request, slug):
-    return condition_detail(request, slug)
+    context = selectors.patient_page(slug)
+    return render(request, "conditions/patient.html", context)

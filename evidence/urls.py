@@ -1,6 +1,19 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class ExportFormatConverter:
+    regex = "ris|bib"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
 
 app_name = "evidence"
 
@@ -8,6 +21,7 @@ urlpatterns = [
     path("studies/", views.study_list, name="study-list"),
     path("studies/<int:pk>/", views.study_detail, name="study-detail"),
     path("sources/<slug:key>/", views.source_detail, name="source-detail"),
+    path("sources/<slug:key>.<export_format:fmt>", views.source_export, name="source-export"),
     path("mechanisms/", views.mechanism_list, name="mechanism-list"),
     path("mechanisms/<slug:slug>/", views.mechanism_detail, name="mechanism-detail"),
     path("methods/", views.methods, name="methods"),
