@@ -1,0 +1,52 @@
+# ldnref: `make run` serves the site locally, `make test` runs the tests. See README.md.
+
+PYTHON ?= python3.11
+PORT ?= 8000
+SEEDS ?= ../shared/seeds
+BIN := .venv/bin
+MANAGE := $(BIN)/python manage.py
+# Sorted by name, so 01_…json loads before 02_…json; one loaddata call, one transaction.
+FIXTURES := $(sort $(wildcard fixtures/*.json))
+
+.PHONY: run test lint check verify-quotes db lock clean
+
+# Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
+run check verify-quotes db: export DEBUG ?= 1
+
+run: db
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: .venv/installed
+	.ci/install-chromium
+	$(BIN)/pytest
+
+lint: .venv/installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: .venv/installed
+	$(MANAGE) makemigrations --check --dry-run
+
+verify-quotes: db
+	$(MANAGE) verify_quotes $(SEEDS)
+
+# Migrate, then load every fixture (updating rows that already exist).
+db: .venv/installed
+	$(MANAGE) migrate --no-input
+	$(if $(FIXTURES),$(MANAGE) loaddata $(FIXTURES))
+
+# Reinstalled only when requirements.lock changes.
+.venv/installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv .venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+lock:
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp" && "$$tmp/bin/pip" install --quiet uv && \
+	"$$tmp/bin/uv" pip compile --quiet pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements.lock
+
+clean:
+	rm -rf .venv staticfiles .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,38 @@
+"""Shared fixtures and the rules for tests that need PostgreSQL or a browser.
+
+`postgres` tests skip on SQLite and `browser` tests skip without Debian's Chromium, so
+`make test` works on any machine. Under CI=true neither may skip: a skip there is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason):
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this test must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            skip_or_fail(
+                "PostgreSQL test: run with "
+                "DATABASE_URL=postgres://postgres@127.0.0.1:5432/ldnref make test"
+            )
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        skip_or_fail(
+            f"Browser test: needs Debian's Chromium at {CHROMIUM} "
+            "(as root: apt-get update && apt-get install -y chromium)"
+        )

@@ -1,0 +1,16 @@
+"""Settings for the test suite: ldnref.settings with a development default and a fast hasher.
+
+pytest-django imports the settings before any conftest.py runs, so the default for DEBUG
+has to be set here. It only applies when neither DEBUG nor SECRET_KEY is set; Django's test
+runner turns DEBUG off while tests run either way.
+"""
+
+import os
+
+if not os.environ.get("SECRET_KEY"):
+    os.environ.setdefault("DEBUG", "1")
+
+from ldnref.settings import *  # noqa: E402, F403
+
+# Hashing passwords the production way costs ~0.3s per user; tests need no security here.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
