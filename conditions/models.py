@@ -134,7 +134,9 @@ class TreatmentRecommendation(models.Model):
         ordering = ["condition__name", "order", "treatment"]
         constraints = [
             models.UniqueConstraint(
-                fields=["condition", "treatment"], name="recommendation_unique"
+                fields=["condition", "treatment"],
+                name="recommendation_unique",
+                violation_error_message="This condition already lists this treatment.",
             ),
         ]
 
@@ -181,7 +183,9 @@ class OutcomeCertainty(models.Model):
         verbose_name_plural = "outcome certainties"
         constraints = [
             models.UniqueConstraint(
-                fields=["condition", "outcome", "route"], name="certainty_unique"
+                fields=["condition", "outcome", "route"],
+                name="certainty_unique",
+                violation_error_message="This condition already has a certainty for this outcome and route.",
             ),
         ]
 
@@ -255,11 +259,16 @@ class CertaintyRating(models.Model):
     class Meta:
         ordering = ["certainty", "domain"]
         constraints = [
-            models.UniqueConstraint(fields=["certainty", "domain"], name="rating_one_per_domain"),
+            models.UniqueConstraint(
+                fields=["certainty", "domain"],
+                name="rating_one_per_domain",
+                violation_error_message="This certainty already has a rating in this GRADE domain.",
+            ),
             models.CheckConstraint(
                 condition=Q(level_change__in=[-2, -1], domain__in=RATE_DOWN_DOMAINS)
                 | Q(level_change__in=[1, 2], domain__in=RATE_UP_DOMAINS),
                 name="rating_direction_follows_domain",
+                violation_error_message="Risk of bias, inconsistency, indirectness, imprecision and publication bias rate down (-1 or -2); large effect, dose-response and confounding rate up (+1 or +2).",
             ),
         ]
 
@@ -305,7 +314,9 @@ class PlainStatement(models.Model):
         ordering = ["condition__name", "section", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["condition", "section", "order"], name="plainstatement_unique_position"
+                fields=["condition", "section", "order"],
+                name="plainstatement_unique_position",
+                violation_error_message="This section already has a statement at this position.",
             ),
         ]
 
@@ -316,3 +327,12 @@ class PlainStatement(models.Model):
         return (*self.condition.natural_key(), self.section, self.order)
 
     natural_key.dependencies = ["conditions.condition", "evidence.claim"]
+
+    def clean(self):
+        # Nothing may appear on the patient page that the clinician page does not support.
+        if self.condition_id and self.claim_id:
+            claim_conditions = set(self.claim.conditions.values_list("pk", flat=True))
+            if claim_conditions and self.condition_id not in claim_conditions:
+                raise ValidationError(
+                    {"claim": "Choose a claim shown on this condition's clinician page."}
+                )

@@ -90,9 +90,21 @@ class Grade(models.Model):
     class Meta:
         ordering = ["scale__name", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["scale", "code"], name="grade_unique_code_per_scale"),
-            models.UniqueConstraint(fields=["scale", "rank"], name="grade_unique_rank_per_scale"),
-            models.CheckConstraint(condition=Q(rank__gte=1), name="grade_rank_from_one"),
+            models.UniqueConstraint(
+                fields=["scale", "code"],
+                name="grade_unique_code_per_scale",
+                violation_error_message="This scale already has a grade with this code.",
+            ),
+            models.UniqueConstraint(
+                fields=["scale", "rank"],
+                name="grade_unique_rank_per_scale",
+                violation_error_message="This scale already has a grade at this rank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1),
+                name="grade_rank_from_one",
+                violation_error_message="Ranks start at 1 (the strongest level).",
+            ),
         ]
 
     def __str__(self):
@@ -162,10 +174,21 @@ class Source(models.Model):
     class Meta:
         ordering = ["key"]
         constraints = [
-            models.CheckConstraint(condition=~Q(key=""), name="source_key_not_empty"),
-            models.CheckConstraint(condition=Q(pmid__regex=r"^[0-9]*$"), name="source_pmid_digits"),
+            models.CheckConstraint(
+                condition=~Q(key=""),
+                name="source_key_not_empty",
+                violation_error_message="A source needs a citation key.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pmid__regex=r"^[0-9]*$"),
+                name="source_pmid_digits",
+                violation_error_message="A PMID is digits only.",
+            ),
             models.UniqueConstraint(
-                fields=["seed_file"], condition=~Q(seed_file=""), name="source_unique_seed_file"
+                fields=["seed_file"],
+                condition=~Q(seed_file=""),
+                name="source_unique_seed_file",
+                violation_error_message="Another seed article already uses this text file.",
             ),
         ]
 
@@ -221,7 +244,11 @@ class SeedReference(models.Model):
     class Meta:
         ordering = ["seed__key", "number", "source__key"]
         constraints = [
-            models.UniqueConstraint(fields=["seed", "source"], name="seedreference_unique"),
+            models.UniqueConstraint(
+                fields=["seed", "source"],
+                name="seedreference_unique",
+                violation_error_message="This seed article already lists this source.",
+            ),
         ]
 
     def __str__(self):
@@ -343,10 +370,14 @@ class Study(Reported):
         verbose_name_plural = "studies"
         constraints = [
             models.CheckConstraint(
-                condition=Q(n__gte=0) | Q(n__isnull=True), name="study_n_not_negative"
+                condition=Q(n__gte=0) | Q(n__isnull=True),
+                name="study_n_not_negative",
+                violation_error_message="The number of participants cannot be negative.",
             ),
             models.CheckConstraint(
-                condition=Q(design__in=StudyDesign.values), name="study_design_known"
+                condition=Q(design__in=StudyDesign.values),
+                name="study_design_known",
+                violation_error_message="Choose a study design from the list.",
             ),
         ]
 
@@ -430,6 +461,7 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=ClaimKind.EFFICACY) | ~Q(outcome=""),
                 name="claim_efficacy_names_outcome",
+                violation_error_message="An efficacy claim names the outcome it is about.",
             ),
         ]
 
@@ -475,7 +507,9 @@ class Citation(Reported):
         ordering = ["claim__key", "source__key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["claim", "source", "reported_by"], name="citation_unique_per_seed"
+                fields=["claim", "source", "reported_by"],
+                name="citation_unique_per_seed",
+                violation_error_message="This claim already cites this source as reported in this seed article.",
             ),
         ]
 
@@ -506,9 +540,15 @@ class Conflict(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(claim_a=models.F("claim_b")), name="conflict_two_claims"
+                condition=~Q(claim_a=models.F("claim_b")),
+                name="conflict_two_claims",
+                violation_error_message="A conflict is between two different claims.",
             ),
-            models.UniqueConstraint(fields=["claim_a", "claim_b"], name="conflict_unique_pair"),
+            models.UniqueConstraint(
+                fields=["claim_a", "claim_b"],
+                name="conflict_unique_pair",
+                violation_error_message="This conflict is already recorded.",
+            ),
         ]
 
     def __str__(self):
@@ -547,7 +587,11 @@ class PrimarySourceCheck(models.Model):
     class Meta:
         ordering = ["key"]
         constraints = [
-            models.CheckConstraint(condition=~Q(checked_against=""), name="check_names_its_page"),
+            models.CheckConstraint(
+                condition=~Q(checked_against=""),
+                name="check_names_its_page",
+                violation_error_message="Say which page the primary source was checked against.",
+            ),
         ]
 
     def __str__(self):

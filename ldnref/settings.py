@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ldnref.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "ldnref.urls"

@@ -9,6 +9,7 @@ from conditions.models import (
     CertaintyRating,
     Condition,
     OutcomeCertainty,
+    PlainStatement,
     TreatmentRecommendation,
 )
 from evidence import grading
@@ -56,6 +57,7 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
         TreatmentRecommendation: 9,
         OutcomeCertainty: 3,
         CertaintyRating: 6,
+        PlainStatement: 22,
     }
     assert {model: model.objects.count() for model in expected} == expected
 
