@@ -185,7 +185,9 @@ class OutcomeCertainty(models.Model):
             models.UniqueConstraint(
                 fields=["condition", "outcome", "route"],
                 name="certainty_unique",
-                violation_error_message="This condition already has a certainty for this outcome and route.",
+                violation_error_message=(
+                    "This condition already has a certainty for this outcome and route."
+                ),
             ),
         ]
 
@@ -268,7 +270,11 @@ class CertaintyRating(models.Model):
                 condition=Q(level_change__in=[-2, -1], domain__in=RATE_DOWN_DOMAINS)
                 | Q(level_change__in=[1, 2], domain__in=RATE_UP_DOMAINS),
                 name="rating_direction_follows_domain",
-                violation_error_message="Risk of bias, inconsistency, indirectness, imprecision and publication bias rate down (-1 or -2); large effect, dose-response and confounding rate up (+1 or +2).",
+                violation_error_message=(
+                    "Risk of bias, inconsistency, indirectness, imprecision and publication bias "
+                    "rate down (-1 or -2); large effect, dose-response and confounding rate up "
+                    "(+1 or +2)."
+                ),
             ),
         ]
 

@@ -509,7 +509,9 @@ class Citation(Reported):
             models.UniqueConstraint(
                 fields=["claim", "source", "reported_by"],
                 name="citation_unique_per_seed",
-                violation_error_message="This claim already cites this source as reported in this seed article.",
+                violation_error_message=(
+                    "This claim already cites this source as reported in this seed article."
+                ),
             ),
         ]
 

@@ -125,7 +125,8 @@ def test_stored_certainties_follow_the_grade_rule_with_a_reason_for_each_step(co
 
 
 def test_unconfirmed_identifiers_stay_empty(content):
-    # REFERENCES.md: no DOI or PMID confirmed for these; Muller's PMID was seen only on a third-party page.
+    # REFERENCES.md confirms no DOI or PMID for these; Muller's PMID was seen only on a
+    # third-party page.
     for key in ("dodou2015", "jaros2019", "muller2018", "droracle2025"):
         source = Source.objects.get(key=key)
         assert (source.doi, source.pmid) == ("", ""), key
