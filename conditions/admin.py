@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from evidence import grading
 from evidence.admin import GradeScaleMixin, ReviewActionsMixin
 from evidence.models import Study
+from evidence.rendering import render_preview
 
 from .models import (
     CertaintyRating,
@@ -97,9 +98,20 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
     grade_scales = {"verdict_grade": grading.SORT_SCALE}
     fieldsets = (
         (None, {"fields": ("name", "slug", "synonyms", "status", "last_reviewed")}),
-        ("Summaries", {"fields": ("clinician_summary", "patient_summary")}),
+        (
+            "Summaries",
+            {
+                "fields": (
+                    "clinician_summary",
+                    "clinician_preview",
+                    "patient_summary",
+                    "patient_preview",
+                )
+            },
+        ),
         ("Verdict", {"fields": ("verdict", "verdict_grade", "verdict_rationale", "studies")}),
     )
+    readonly_fields = ("clinician_preview", "patient_preview")
     inlines = (
         ConditionClaimInline,
         TreatmentRecommendationInline,
@@ -116,6 +128,14 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
             .select_related("verdict_grade__scale")
             .prefetch_related(Prefetch("studies", queryset=published, to_attr="published_studies"))
         )
+
+    @admin.display(description="Clinician summary preview")
+    def clinician_preview(self, obj):
+        return render_preview(obj.clinician_summary) if obj and obj.clinician_summary else "—"
+
+    @admin.display(description="Patient summary preview")
+    def patient_preview(self, obj):
+        return render_preview(obj.patient_summary) if obj and obj.patient_summary else "—"
 
     @admin.display(description="Rule gives")
     def rule_grade(self, obj):
@@ -156,6 +176,14 @@ class OutcomeCertaintyAdmin(GradeScaleMixin, admin.ModelAdmin):
             .select_related("condition", "certainty__scale")
             .prefetch_related(Prefetch("studies", Study.objects.only("pk", "design")), "ratings")
         )
+
+    @admin.display(description="Clinician summary preview")
+    def clinician_preview(self, obj):
+        return render_preview(obj.clinician_summary) if obj and obj.clinician_summary else "—"
+
+    @admin.display(description="Patient summary preview")
+    def patient_preview(self, obj):
+        return render_preview(obj.patient_summary) if obj and obj.patient_summary else "—"
 
     @admin.display(description="Rule gives")
     def rule_certainty(self, obj):

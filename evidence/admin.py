@@ -26,6 +26,7 @@ from .models import (
     Source,
     Study,
 )
+from .rendering import render_preview
 
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
@@ -276,14 +277,23 @@ class InterventionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("reported_by",)
 
 
+class MarkdownPreviewMixin:
+    """Read-only previews of Markdown fields through the pages' own pipeline."""
+
+    @admin.display(description="Preview")
+    def summary_preview(self, obj):
+        return render_preview(obj.summary) if obj and obj.summary else "—"
+
+
 @admin.register(Mechanism)
-class MechanismAdmin(admin.ModelAdmin):
+class MechanismAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
     list_display = ("name", "slug", seed_key)
     list_filter = ("reported_by",)
     search_fields = ("slug", "name", "summary")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("reported_by",)
+    readonly_fields = ("summary_preview",)
 
 
 @admin.register(Study)

@@ -1,5 +1,7 @@
 """Everything citable and gradable: sources, studies, claims and the grades attached to them."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -7,7 +9,9 @@ from django.urls import reverse
 
 from . import grading
 from .grading import StudyDesign
-from .rendering import validate_citation_fields
+from .rendering import CITATION_PATTERN, validate_citation_fields
+
+CITATION_IN_TEXT = re.compile(CITATION_PATTERN)
 
 
 class ReviewStatus(models.TextChoices):
@@ -431,7 +435,9 @@ class Claim(models.Model):
 
     key = models.SlugField(unique=True)
     kind = models.CharField(max_length=20, choices=ClaimKind)
-    statement = models.TextField(help_text="In our words; Markdown with [@key] citations.")
+    statement = models.TextField(
+        help_text="One sentence in our words, plain text; cite through the citations below."
+    )
     outcome = models.CharField(
         max_length=30, choices=Outcome, blank=True, help_text="Required for efficacy claims."
     )
@@ -474,7 +480,10 @@ class Claim(models.Model):
     natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]
 
     def clean(self):
-        validate_citation_fields(self, "statement")
+        if CITATION_IN_TEXT.search(self.statement):
+            raise ValidationError(
+                {"statement": "Cite through the citations below, not with [@key] in the statement."}
+            )
         if self.kind == ClaimKind.EFFICACY and not self.outcome:
             raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
         if self.status == ReviewStatus.APPROVED and not (self.pk and self.citations.exists()):

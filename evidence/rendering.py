@@ -259,3 +259,12 @@ def validate_citation_fields(instance, *field_names):
             errors[name] = error
     if errors:
         raise ValidationError(errors)
+
+
+def render_preview(text):
+    """Render `text` on its own, as an editor's preview: numbering starts at 1 (one query)."""
+    from .models import Source  # models import this module
+
+    keys = citation_keys(text)
+    sources = {s.key: s for s in Source.objects.filter(key__in=keys)} if keys else {}
+    return render_markdown(text, CitationNumbering(), sources)

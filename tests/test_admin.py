@@ -542,3 +542,17 @@ def test_mark_in_review_moves_items_to_review(admin_client, make):
     assert {obj.status for obj in type(objects[0]).objects.all()} == {ReviewStatus.IN_REVIEW}
     plural = type(objects[0])._meta.verbose_name_plural
     assert shown_messages(response) == [(messages.SUCCESS, f"2 {plural} marked in review.")]
+
+
+def test_it_previews_a_summary_through_the_page_pipeline(admin_client):
+    source = make_source()
+    condition = make_condition(
+        clinician_summary=f"Itch fell [@{source.key}]. <script>alert(1)</script>"
+    )
+
+    response = admin_client.get(admin_url(Condition, "change", condition.pk))
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert '<sup class="cite"><a aria-label="Reference 1" href="#ref-1"' in html
+    assert "<script>alert(1)</script>" not in html

@@ -257,7 +257,6 @@ def make_condition(summary, field):
 @pytest.mark.parametrize(
     ("make", "field"),
     [
-        (make_claim, "statement"),
         (make_mechanism, "summary"),
         (lambda text: make_condition(text, "clinician_summary"), "clinician_summary"),
         (lambda text: make_condition(text, "patient_summary"), "patient_summary"),
@@ -276,4 +275,14 @@ def test_full_clean_rejects_an_unknown_key_under_its_field(make, field):
 def test_full_clean_accepts_known_keys():
     source("lee2018").save()
 
-    make_claim("Itch fell [@lee2018].").full_clean()
+    make_mechanism("Itch fell [@lee2018].").full_clean()
+
+
+@pytest.mark.django_db
+def test_a_claim_statement_cites_through_its_citations_not_inline():
+    source("lee2018").save()
+
+    with pytest.raises(ValidationError) as raised:
+        make_claim("Itch fell [@lee2018].").full_clean(exclude=["status"])
+
+    assert "Cite through the citations" in raised.value.message_dict["statement"][0]
