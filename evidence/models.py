@@ -137,7 +137,7 @@ def check_grade_scale(instance, field_name, scale_slug):
 
 
 class SourceKind(models.TextChoices):
-    JOURNAL_ARTICLE = "journal-article", "Peer-reviewed journal article"
+    JOURNAL_ARTICLE = "journal-article", "Journal article"
     SYSTEMATIC_REVIEW = "systematic-review", "Systematic review"
     NARRATIVE_REVIEW = "narrative-review", "Narrative review"
     CASE_REPORT = "case-report", "Case report"
