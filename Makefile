@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # Sorted by name, so 01_…json loads before 02_…json; one loaddata call, one transaction.
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test lint check verify-quotes db lock clean
+.PHONY: run test lint check verify-quotes db lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
 run check verify-quotes db: export DEBUG ?= 1
@@ -19,6 +19,12 @@ run: db
 test: .venv/installed
 	.ci/install-chromium
 	$(BIN)/pytest
+
+# Full-page PNGs of the psoriasis pages at 1280 and 375 px into docs/screenshots/.
+# tests/screenshots.py is not named test_*.py, so plain `make test` never runs it.
+screenshots: .venv/installed
+	.ci/install-chromium
+	$(BIN)/pytest tests/screenshots.py
 
 lint: .venv/installed
 	$(BIN)/ruff check .

@@ -1,0 +1,169 @@
+"""What a reader does in a real browser: follow footnotes, use the keyboard, read on a phone, print.
+
+Drives Debian's Chromium through Playwright's sync API against pytest-django's live server,
+with the content fixtures loaded. One browser per module, a fresh context per test.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# From /work/shared/RECIPES.md: without the networking flags Chromium keeps calling out.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
+PHONE_WIDTH = 375
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def allow_orm_beside_playwright():
+    """Let the ORM run while Playwright's event loop is alive in this thread.
+
+    Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
+    async-safety check refuses loaddata and the flush after each live_server test. Nothing
+    here is concurrent, so switching the check off for this module only is safe.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(allow_orm_beside_playwright):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, allow_orm_beside_playwright):
+    """The live server's URL, with every fixture loaded (live_server implies transactional_db)."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    return live_server.url
+
+
+def open_page(browser, width=1280, height=800):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(5_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    page = open_page(browser)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    page = open_page(browser, width=PHONE_WIDTH, height=740)
+    yield page
+    page.context.close()
+
+
+def test_a_reader_follows_a_footnote_to_its_reference_and_back(page, site):
+    page.goto(f"{site}/")
+    page.get_by_role("link", name="Psoriasis", exact=True).click()
+    expect(page).to_have_url(f"{site}/conditions/psoriasis/")
+
+    footnote = page.locator("sup.cite a").filter(visible=True).first
+    cite_id = footnote.get_attribute("id")
+    ref_id = footnote.get_attribute("href").removeprefix("#")
+    assert re.fullmatch(r"ref-\d+", ref_id), ref_id
+    assert re.fullmatch(rf"cite-{ref_id.removeprefix('ref-')}-\d+", cite_id), cite_id
+
+    footnote.click()
+    reference = page.locator(f"li#{ref_id}")
+    expect(page).to_have_url(re.compile(rf"#{ref_id}$"))
+    expect(reference).to_be_in_viewport()
+    expect(reference).to_be_focused()  # tabindex="-1": the next Tab continues from here
+    expect(footnote).not_to_be_in_viewport()
+
+    back = reference.locator(f'.backlinks a[href="#{cite_id}"]')
+    expect(back).to_have_text(f"↩{cite_id.rsplit('-', 1)[1]}")
+    back.click()
+    expect(page).to_have_url(re.compile(rf"#{cite_id}$"))
+    expect(footnote).to_be_in_viewport()
+    expect(footnote).to_be_focused()
+
+    page.get_by_role("navigation", name="Choose a view").get_by_role(
+        "link", name="For patients"
+    ).click()
+    expect(page).to_have_url(f"{site}/conditions/psoriasis/patient/")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Psoriasis")
+    expect(heading).to_contain_text("plain language")
+
+
+def test_the_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(page, site):
+    page.goto(f"{site}/conditions/psoriasis/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # off-screen until focused, then shown
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_footnotes_are_reachable_and_followable_with_the_keyboard(page, site):
+    page.goto(f"{site}/conditions/psoriasis/")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('sup.cite a')"):
+            break
+    else:
+        pytest.fail("200 presses of Tab never focused a footnote link")
+
+    ref_id = page.evaluate("document.activeElement.getAttribute('href')").removeprefix("#")
+    page.keyboard.press("Enter")
+    reference = page.locator(f"li#{ref_id}")
+    expect(reference).to_be_focused()
+    expect(reference).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("path", ["/", "/conditions/psoriasis/", "/conditions/psoriasis/patient/"])
+def test_pages_do_not_scroll_sideways_on_a_375_px_phone(phone, site, path):
+    phone.goto(f"{site}{path}")
+    # Wide tables may scroll inside their .table-wrap; the page itself must not.
+    scroll_width = phone.evaluate("document.scrollingElement.scrollWidth")
+    overflowing = phone.evaluate(
+        """(width) => [...document.querySelectorAll('body *')]
+            .filter((el) => !el.closest('.table-wrap, .skip-link'))
+            .filter((el) => el.getBoundingClientRect().right > width + 1)
+            .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))
+            .slice(0, 5)""",
+        PHONE_WIDTH,
+    )
+    assert scroll_width <= PHONE_WIDTH + 1, f"{scroll_width}px wide; too wide: {overflowing}"
+
+
+def test_printing_hides_the_navigation_and_keeps_the_references(page, site):
+    page.goto(f"{site}/conditions/psoriasis/")
+    main_nav = page.locator("nav[aria-label='Main']")
+    references = page.locator("section.references")
+    expect(main_nav).to_be_visible()  # so that to_be_hidden below cannot pass vacuously
+
+    page.emulate_media(media="print")
+    expect(main_nav).to_be_hidden()
+    expect(page.locator("nav.view-switch")).to_be_hidden()
+    expect(references).to_be_visible()
+    expect(references.locator("li[id^='ref-']").first).to_be_visible()
