@@ -8,6 +8,7 @@ from django.utils.html import strip_tags
 
 from evidence.models import (
     Citation,
+    Claim,
     ClaimKind,
     Conflict,
     Outcome,
@@ -32,6 +33,15 @@ def home():
 def _condition(slug):
     return get_object_or_404(
         Condition.objects.published().select_related("verdict_grade__scale"), slug=slug
+    )
+
+
+def _page_claims(condition):
+    """Published claims the condition's pages may show: its own and the general ones."""
+    return (
+        Claim.objects.published()
+        .filter(Q(conditions=condition) | Q(conditions__isnull=True))
+        .values("pk")
     )
 
 
@@ -65,9 +75,7 @@ def clinician_page(slug):
     recommendations and conflicts are each one query (or one prefetch).
     """
     condition = _condition(slug)
-    claims = list(
-        published_claims().filter(Q(conditions=condition) | Q(conditions__isnull=True)).distinct()
-    )
+    claims = list(published_claims().filter(pk__in=_page_claims(condition)))
     of_kind = lambda *kinds: [c for c in claims if c.kind in kinds]  # noqa: E731
     studies = attach_levels(
         list(condition.studies.published().select_related("source", "intervention", "reported_by")),
@@ -100,14 +108,17 @@ def clinician_page(slug):
     for study in studies:
         study.cite = page.cite_source(study.source)
     findings = _by(
-        page.cite_claims(of_kind(ClaimKind.EFFICACY, ClaimKind.EXPERT_OPINION)),
+        of_kind(ClaimKind.EFFICACY, ClaimKind.EXPERT_OPINION),
         lambda c: c.get_outcome_display() or "Expert opinion",
     )
-    dosing = _by_route(page.cite_claims(of_kind(ClaimKind.DOSING)))
-    safety = _by_route(page.cite_claims(of_kind(ClaimKind.SAFETY)))
-    mechanisms = _by(page.cite_claims(of_kind(ClaimKind.MECHANISM)), lambda c: c.mechanism)
+    dosing = _by_route(of_kind(ClaimKind.DOSING))
+    safety = _by_route(of_kind(ClaimKind.SAFETY))
+    mechanisms = _by(of_kind(ClaimKind.MECHANISM), lambda c: c.mechanism)
+    for _, group in [*findings, *dosing, *safety, *mechanisms]:
+        page.cite_claims(group)
     for recommendation in recommendations:
         page.cite_claim(recommendation.claim)
+    guideline = page.cite_claims(of_kind(ClaimKind.GUIDELINE))
     candidates = page.cite_claims(of_kind(ClaimKind.PATIENT_SELECTION))
     limitations = page.cite_claims(of_kind(ClaimKind.LIMITATION))
     availability = page.cite_claims(of_kind(ClaimKind.AVAILABILITY))
@@ -129,6 +140,7 @@ def clinician_page(slug):
         "safety": safety,
         "mechanisms": mechanisms,
         "recommendations": recommendations,
+        "guideline": guideline,
         "candidates": candidates,
         "limitations": limitations,
         "availability": availability,
@@ -143,7 +155,7 @@ def patient_page(slug):
     """Everything on the patient view of a condition, in page order (9 queries in all)."""
     condition = _condition(slug)
     statements = list(
-        PlainStatement.objects.filter(condition=condition, claim__status=ReviewStatus.APPROVED)
+        PlainStatement.objects.filter(condition=condition, claim__in=_page_claims(condition))
         .select_related("claim")
         .prefetch_related(Prefetch("claim__citations", CITATIONS.queryset))
     )

@@ -207,6 +207,24 @@ class Source(models.Model):
         return (self.key,)
 
     @property
+    def byline(self):
+        """Authors with one closing full stop, even after "et al."."""
+        return self.authors.rstrip(".") + "."
+
+    @property
+    def publication(self):
+        """Vancouver-style container and numbers: "J Am Acad Dermatol. 2007;56(6):979-88." """
+        numbers = str(self.year or "")
+        if self.volume:
+            numbers += f";{self.volume}" + (f"({self.issue})" if self.issue else "")
+        if self.pages:
+            numbers += f":{self.pages}"
+        parts = [self.container.rstrip(".") + "."] if self.container else []
+        if numbers:
+            parts.append(numbers.lstrip(";:") + ".")
+        return " ".join(parts)
+
+    @property
     def is_seed(self):
         return bool(self.seed_file)
 

@@ -158,6 +158,12 @@ class _CitationResolver(Treeprocessor):
             parent = parents[placeholder]
             index = list(parent).index(placeholder)
             elements = self.resolve(placeholder.get("keys").split())
+            # A footnote sits against the word it follows: "itch [@a]" renders "itch¹".
+            if elements[0].tag == "sup":
+                if index == 0:
+                    parent.text = (parent.text or "").rstrip()
+                else:
+                    parent[index - 1].tail = (parent[index - 1].tail or "").rstrip()
             elements[-1].tail = placeholder.tail
             parent.remove(placeholder)
             for offset, element in enumerate(elements):

@@ -49,7 +49,8 @@ class Page:
 
     def cite_claim(self, claim):
         """Attach `claim.cites`: (Cite, Citation) pairs for each of its citations."""
-        claim.cites = [(self.numbering.cite(c.source), c) for c in claim.citations.all()]
+        cites = [(self.numbering.cite(c.source), c) for c in claim.citations.all()]
+        claim.cites = sorted(cites, key=lambda pair: pair[0].number)
         return claim
 
     def cite_claims(self, claims):
@@ -89,10 +90,12 @@ def attach_levels(studies, levels):
 
 def study_list():
     """Published studies with their source, regimen and conditions (3 queries)."""
+    # conditions/ builds on evidence/, so reach the Condition model through the relation.
+    conditions = Study._meta.get_field("conditions").related_model.objects.published()
     studies = list(
         Study.objects.published()
         .select_related("source", "intervention", "reported_by")
-        .prefetch_related("conditions")
+        .prefetch_related(Prefetch("conditions", conditions))
     )
     return attach_levels(studies, cebm_grades())
 
@@ -122,7 +125,9 @@ def source_detail(key):
         "citations": citations,
         "studies": list(source.studies.published()),
         "as_printed": list(source.listed_by.select_related("seed")),
-        "checks": list(source.checks.select_related("claim")),
+        "checks": list(
+            source.checks.filter(claim__in=Claim.objects.published()).select_related("claim")
+        ),
     }
 
 

@@ -54,13 +54,13 @@ def render(text, numbering=None, known=("bigliardi2007", "lee2018", "weinstock20
 def test_it_links_a_citation_to_its_reference():
     html = render("LDN reduced itch [@bigliardi2007].")
 
-    assert html == f"<p>LDN reduced itch {sup(cite(1, 1))}.</p>"
+    assert html == f"<p>LDN reduced itch{sup(cite(1, 1))}.</p>"
 
 
 def test_it_numbers_sources_in_order_of_first_use():
     html = render("Itch fell [@weinstock2020]; lesions did not [@bigliardi2007].")
 
-    assert html == f"<p>Itch fell {sup(cite(1, 1))}; lesions did not {sup(cite(2, 1))}.</p>"
+    assert html == f"<p>Itch fell{sup(cite(1, 1))}; lesions did not{sup(cite(2, 1))}.</p>"
 
 
 def test_it_gives_a_source_cited_twice_one_number_and_two_back_links():
@@ -68,7 +68,7 @@ def test_it_gives_a_source_cited_twice_one_number_and_two_back_links():
     html = render("First [@lee2018], then [@weinstock2020], again [@lee2018].", numbering)
 
     assert html == (
-        f"<p>First {sup(cite(1, 1))}, then {sup(cite(2, 1))}, again {sup(cite(1, 2))}.</p>"
+        f"<p>First{sup(cite(1, 1))}, then{sup(cite(2, 1))}, again{sup(cite(1, 2))}.</p>"
     )
     references = [(ref.number, ref.source.key, ref.backlinks) for ref in numbering.references]
     assert references == [
@@ -84,8 +84,8 @@ def test_it_shares_the_numbering_across_render_calls_of_one_page():
     first = render("Summary [@lee2018].", numbering)
     second = render("Claim [@weinstock2020] and [@lee2018].", numbering)
 
-    assert first == f"<p>Summary {sup(cite(1, 1))}.</p>"
-    assert second == f"<p>Claim {sup(cite(2, 1))} and {sup(cite(1, 2))}.</p>"
+    assert first == f"<p>Summary{sup(cite(1, 1))}.</p>"
+    assert second == f"<p>Claim{sup(cite(2, 1))} and{sup(cite(1, 2))}.</p>"
 
 
 def test_structured_claims_and_prose_share_the_numbering():
@@ -95,7 +95,7 @@ def test_structured_claims_and_prose_share_the_numbering():
     html = render("See [@lee2018] and [@weinstock2020].", numbering)
 
     assert (claim_cite.number, claim_cite.anchor, claim_cite.href) == (1, "cite-1-1", "#ref-1")
-    assert html == f"<p>See {sup(cite(2, 1))} and {sup(cite(1, 2))}.</p>"
+    assert html == f"<p>See{sup(cite(2, 1))} and{sup(cite(1, 2))}.</p>"
 
 
 def test_it_numbers_in_document_order_through_nested_markup():
@@ -104,22 +104,22 @@ def test_it_numbers_in_document_order_through_nested_markup():
 
     assert html == (
         "<blockquote>\n<ul>\n"
-        f"<li>quoted {sup(cite(1, 1))}</li>\n"
+        f"<li>quoted{sup(cite(1, 1))}</li>\n"
         "</ul>\n</blockquote>\n"
-        f"<p>then <strong>bold <em>{sup(cite(2, 1))}</em></strong> {sup(cite(3, 1))}</p>"
+        f"<p>then <strong>bold <em>{sup(cite(2, 1))}</em></strong>{sup(cite(3, 1))}</p>"
     )
 
 
 def test_it_renders_several_keys_in_one_bracket_as_one_superscript():
     html = render("Two trials [@lee2018; @weinstock2020].")
 
-    assert html == f"<p>Two trials {sup(cite(1, 1), cite(2, 1))}.</p>"
+    assert html == f"<p>Two trials{sup(cite(1, 1), cite(2, 1))}.</p>"
 
 
 def test_adjacent_citations_each_get_a_superscript():
     html = render("Two trials [@lee2018][@weinstock2020].")
 
-    assert html == f"<p>Two trials {sup(cite(1, 1))}{sup(cite(2, 1))}.</p>"
+    assert html == f"<p>Two trials{sup(cite(1, 1))}{sup(cite(2, 1))}.</p>"
 
 
 # ---------------------------------------------------------------- unknown keys
@@ -139,7 +139,7 @@ def test_an_unknown_key_among_known_ones_keeps_its_place():
     html = render("Trials [@lee2018; @nobody2099; @weinstock2020].")
 
     assert html == (
-        f"<p>Trials {sup(cite(1, 1))}"
+        f"<p>Trials{sup(cite(1, 1))}"
         '<span class="citation-missing">[citation missing: nobody2099]</span>'
         f"{sup(cite(2, 1))}.</p>"
     )
@@ -153,7 +153,7 @@ def test_it_renders_a_table_without_style_attributes():
 
     assert html == (
         "<table>\n<thead>\n<tr>\n<th>Dose</th>\n<th>Route</th>\n</tr>\n</thead>\n"
-        f"<tbody>\n<tr>\n<td>4.5 mg {sup(cite(1, 1))}</td>\n<td>oral</td>\n</tr>\n</tbody>\n"
+        f"<tbody>\n<tr>\n<td>4.5 mg{sup(cite(1, 1))}</td>\n<td>oral</td>\n</tr>\n</tbody>\n"
         "</table>"
     )
 
@@ -162,7 +162,7 @@ def test_it_renders_lists_and_keeps_where_a_numbered_list_starts():
     html = render("* itch [@lee2018]\n* sleep\n\n3. third\n4. fourth")
 
     assert html == (
-        f"<ul>\n<li>itch {sup(cite(1, 1))}</li>\n<li>sleep</li>\n</ul>\n"
+        f"<ul>\n<li>itch{sup(cite(1, 1))}</li>\n<li>sleep</li>\n</ul>\n"
         '<ol start="3">\n<li>third</li>\n<li>fourth</li>\n</ol>'
     )
 
