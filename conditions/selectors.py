@@ -69,7 +69,7 @@ def _by(claims, key):
 
 
 def clinician_page(slug):
-    """Everything on the clinician view of a condition, in page order (17 queries in all).
+    """Everything on the clinician view of a condition, in page order (at most 16 queries).
 
     The count does not grow with content: claims, citations, checks, studies, certainties,
     recommendations and conflicts are each one query (or one prefetch).
@@ -152,7 +152,7 @@ def clinician_page(slug):
 
 
 def patient_page(slug):
-    """Everything on the patient view of a condition, in page order (9 queries in all)."""
+    """Everything on the patient view of a condition, in page order (at most 7 queries)."""
     condition = _condition(slug)
     statements = list(
         PlainStatement.objects.filter(condition=condition, claim__in=_page_claims(condition))

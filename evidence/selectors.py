@@ -113,7 +113,7 @@ def study_detail(pk):
 
 
 def source_detail(key):
-    """A Source, the published claims citing it, its studies and seed listings (7 queries)."""
+    """A Source, the claims citing it, its studies, seed listings and checks (5 queries)."""
     source = get_object_or_404(Source, key=key)
     citations = list(
         Citation.objects.filter(source=source, claim__in=Claim.objects.published())
