@@ -177,14 +177,6 @@ class OutcomeCertaintyAdmin(GradeScaleMixin, admin.ModelAdmin):
             .prefetch_related(Prefetch("studies", Study.objects.only("pk", "design")), "ratings")
         )
 
-    @admin.display(description="Clinician summary preview")
-    def clinician_preview(self, obj):
-        return render_preview(obj.clinician_summary) if obj and obj.clinician_summary else "—"
-
-    @admin.display(description="Patient summary preview")
-    def patient_preview(self, obj):
-        return render_preview(obj.patient_summary) if obj and obj.patient_summary else "—"
-
     @admin.display(description="Rule gives")
     def rule_certainty(self, obj):
         return rule_column(obj.certainty.code, obj.rule_certainty_code(), grading.GRADE_RULE)

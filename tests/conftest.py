@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import load_content
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -36,3 +38,9 @@ def pytest_runtest_setup(item):
             f"Browser test: needs Debian's Chromium at {CHROMIUM} "
             "(as root: apt-get update && apt-get install -y chromium)"
         )
+
+
+@pytest.fixture
+def content(db):
+    """The site's real content: every fixture, loaded as `make run` loads it."""
+    load_content()

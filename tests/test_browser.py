@@ -5,11 +5,12 @@ with the content fixtures loaded. One browser per module, a fresh context per te
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
+
+from tests.factories import FIXTURES
 
 CHROMIUM = "/usr/bin/chromium"
 # From /work/shared/RECIPES.md: without the networking flags Chromium keeps calling out.
@@ -22,7 +23,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 PHONE_WIDTH = 375
 
 pytestmark = pytest.mark.browser

@@ -2,15 +2,12 @@
 
 import re
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from evidence.models import Source
 from tests.test_pages import get_page
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 BIGLIARDI_AUTHORS = [
     "Bigliardi PL",
     "Stammer H",
@@ -21,11 +18,6 @@ BIGLIARDI_AUTHORS = [
 ]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def content():
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def download(client, path, content_type):

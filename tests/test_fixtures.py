@@ -27,16 +27,11 @@ from evidence.models import (
     Source,
     Study,
 )
+from tests.factories import FIXTURES
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def content():
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):

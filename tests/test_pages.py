@@ -7,7 +7,6 @@ page tests import too.
 import re
 from html.parser import HTMLParser
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,9 +34,7 @@ from evidence.models import (
     Source,
     Study,
 )
-from tests.factories import make_citation, make_claim, make_source
-
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
+from tests.factories import FIXTURES, make_citation, make_claim, make_source
 
 # Also on the tests that only read `site`: the marker is what makes pytest-django create the
 # test database, which `site` fills outside any one test.
@@ -192,12 +189,6 @@ def get_page(client, path):
 
 
 # ---------------------------------------------------------------- data
-
-
-@pytest.fixture
-def content(db):
-    cache.clear()
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def _is_local(href):

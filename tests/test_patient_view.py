@@ -1,29 +1,19 @@
 """The patient view: plain words, certainty worded by its grade, every sentence backed."""
 
 import re
-from pathlib import Path
 
 import pytest
 import textstat
-from django.core.cache import cache
-from django.core.management import call_command
 
 from conditions.models import Condition, OutcomeCertainty, PlainStatement
 from evidence.models import Claim, ClaimKind, Grade, ReviewStatus
 from tests.factories import make_citation, make_claim
 from tests.test_pages import get_page, listed_sources
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 STATEMENT_SECTIONS = ("Does it help?", "How it is used", "Side effects")
 MAX_READING_GRADE = 8
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def content():
-    cache.clear()
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def statements(page):

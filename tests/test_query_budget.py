@@ -2,11 +2,9 @@
 
 from http import HTTPStatus
 from itertools import cycle
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -45,7 +43,6 @@ from tests.factories import (
     make_study,
 )
 
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
 EXTRA = 50  # rows of each kind added on top of the fixtures
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +61,6 @@ SHOWN_KINDS = [
     ClaimKind.AVAILABILITY,
     ClaimKind.FUTURE,
 ]
-
-
-@pytest.fixture
-def content():
-    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def page_paths():
