@@ -4,9 +4,12 @@ Every changelist makes a fixed number of queries whatever its length: foreign ke
 column prints are joined with `list_select_related`, counts are annotated.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -320,8 +323,29 @@ class StudyAdmin(ReviewActionsMixin, admin.ModelAdmin):
 # ---------------------------------------------------------------- claims
 
 
+class CitationFormSet(BaseInlineFormSet):
+    """Checks that an approved claim keeps a citation, counting the ones being added now."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            self.instance.check_citable(len(kept))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["status"]) from None
+
+
+class ClaimForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.citations_checked_by_form = True  # CitationFormSet does it
+
+
 class CitationInline(admin.TabularInline):
     model = Citation
+    formset = CitationFormSet
     extra = 0
     fields = ("source", "reported_by", "quote")
     autocomplete_fields = ("source", "reported_by")
@@ -342,6 +366,7 @@ class PrimarySourceCheckInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(ReviewActionsMixin, admin.ModelAdmin):
+    form = ClaimForm
     list_display = ("key", "kind", "outcome", "route", "citation_count", "status", "last_reviewed")
     list_filter = ("status", CitedFilter, "kind", "outcome", "route")
     search_fields = ("key", "statement")

@@ -504,7 +504,13 @@ class Claim(models.Model):
             )
         if self.kind == ClaimKind.EFFICACY and not self.outcome:
             raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
-        if self.status == ReviewStatus.APPROVED and not (self.pk and self.citations.exists()):
+        # The admin checks this in its citation formset, where unsaved citations are visible.
+        if not getattr(self, "citations_checked_by_form", False):
+            self.check_citable(self.citations.count() if self.pk else 0)
+
+    def check_citable(self, citation_count):
+        """Refuse approval of a claim that would have no citation."""
+        if self.status == ReviewStatus.APPROVED and citation_count == 0:
             raise ValidationError(
                 {"status": "A claim needs at least one citation before it can be approved."}
             )

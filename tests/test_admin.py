@@ -556,3 +556,39 @@ def test_it_previews_a_summary_through_the_page_pipeline(admin_client):
     html = response.content.decode()
     assert '<sup class="cite"><a aria-label="Reference 1" href="#ref-1"' in html
     assert "<script>alert(1)</script>" not in html
+
+
+def claim_post(admin_client, citations=(), **fields):
+    url = admin_url(Claim, "add")
+    data = form_data(admin_client.get(url)) | {
+        "key": "itch-relief-in-one-save",
+        "kind": "safety",
+        "statement": "Few side effects.",
+        "status": ReviewStatus.APPROVED,
+    }
+    prefix = "citations"
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(citations))
+    for index, (source, seed, quote) in enumerate(citations):
+        data |= {
+            f"{prefix}-{index}-source": source.pk,
+            f"{prefix}-{index}-reported_by": seed.pk,
+            f"{prefix}-{index}-quote": quote,
+        }
+    return admin_client.post(url, data | fields)
+
+
+def test_an_editor_can_add_a_cited_claim_and_approve_it_in_one_save(admin_client):
+    seed = make_seed()
+
+    response = claim_post(admin_client, citations=[(seed, seed, "very few adverse events")])
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["errors"]
+    assert Claim.objects.published().filter(key="itch-relief-in-one-save").exists()
+
+
+def test_an_editor_cannot_approve_a_claim_with_no_citation(admin_client):
+    response = claim_post(admin_client)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "needs at least one citation" in response.content.decode()
+    assert not Claim.objects.filter(key="itch-relief-in-one-save").exists()
