@@ -120,13 +120,13 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        """Conditions with their grade and published study designs, in three queries in all."""
-        published = Study.objects.published().only("pk", "design")
+        """Conditions with their grade and their studies' designs, in three queries in all."""
+        studies = Study.objects.only("pk", "design", "status")
         return (
             super()
             .get_queryset(request)
             .select_related("verdict_grade__scale")
-            .prefetch_related(Prefetch("studies", queryset=published, to_attr="published_studies"))
+            .prefetch_related(Prefetch("studies", queryset=studies))
         )
 
     @admin.display(description="Clinician summary preview")
@@ -139,8 +139,7 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="Rule gives")
     def rule_grade(self, obj):
-        # Condition.rule_verdict_code() would make a query per row; this reads the prefetch.
-        rule = grading.sort_verdict_code(study.design for study in obj.published_studies)
+        rule = obj.rule_verdict_code()  # reads the prefetched studies
         stored = obj.verdict_grade.code if obj.verdict_grade else None
         return rule_column(stored, rule, grading.SORT_RULE)
 

@@ -11,8 +11,6 @@ from evidence.models import (
     Claim,
     ClaimKind,
     Conflict,
-    Outcome,
-    PrimarySourceCheck,
     ReviewStatus,
     Route,
     Study,
@@ -76,7 +74,10 @@ def clinician_page(slug):
     """
     condition = _condition(slug)
     claims = list(published_claims().filter(pk__in=_page_claims(condition)))
-    of_kind = lambda *kinds: [c for c in claims if c.kind in kinds]  # noqa: E731
+
+    def of_kind(*kinds):
+        return [claim for claim in claims if claim.kind in kinds]
+
     studies = attach_levels(
         list(condition.studies.published().select_related("source", "intervention", "reported_by")),
         cebm_grades(),
@@ -182,6 +183,3 @@ def patient_page(slug):
         "certainties": certainties,
         "references": page.references(),
     }
-
-
-__all__ = ["home", "clinician_page", "patient_page", "Outcome", "PrimarySourceCheck"]
