@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
 
-from tests.test_pages import parse_html, render_site
+from tests.pages import parse_html, render_site
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "site.css"
 # Elements that make the browser fetch something, and the attribute naming what.

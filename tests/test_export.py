@@ -6,7 +6,7 @@ from http import HTTPStatus
 import pytest
 
 from evidence.models import Source
-from tests.test_pages import get_page
+from tests.pages import get_page
 
 BIGLIARDI_AUTHORS = [
     "Bigliardi PL",

@@ -8,7 +8,7 @@ import textstat
 from conditions.models import Condition, OutcomeCertainty, PlainStatement
 from evidence.models import Claim, ClaimKind, Grade, ReviewStatus
 from tests.factories import make_citation, make_claim
-from tests.test_pages import get_page, listed_sources
+from tests.pages import get_page, listed_sources
 
 STATEMENT_SECTIONS = ("Does it help?", "How it is used", "Side effects")
 MAX_READING_GRADE = 8
