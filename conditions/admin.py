@@ -4,10 +4,8 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
 
-from evidence import grading
-from evidence.admin import GradeScaleMixin, ReviewActionsMixin
+from evidence.admin import ReviewedAdmin, preview
 from evidence.models import Study
-from evidence.rendering import render_preview
 
 from .models import (
     CertaintyRating,
@@ -18,18 +16,20 @@ from .models import (
 )
 
 
-def rule_column(stored, rule, rule_name):
-    """The code a rule gives, with a tick when the stored grade agrees and a warning if not."""
-    if stored == rule:
+def ruling_column(ruling):
+    """The grade a page shows, naming the rule, and flagging where editors depart from it."""
+    if ruling.departs:
         return format_html(
-            '<span title="Agrees with {}">{} ✔</span>', rule_name, rule or "no grade"
+            '<strong title="{}">{} (override; the rule gives {})</strong>',
+            ruling.override_reason,
+            ruling.code,
+            ruling.rule_code or "no grade",
         )
-    return format_html(
-        '<strong title="Differs from {}">⚠ {} (stored: {})</strong>',
-        rule_name,
-        rule or "no grade",
-        stored or "no grade",
-    )
+    return format_html('<span title="{}">{}</span>', ruling.rule, ruling.code or "no grade")
+
+
+# The studies the rules read: approved ones, designs only.
+APPROVED_STUDIES = Study.objects.published().only("pk", "design")
 
 
 # ---------------------------------------------------------------- inlines
@@ -46,7 +46,7 @@ class ConditionClaimInline(admin.TabularInline):
         return super().get_queryset(request).select_related("claim")
 
 
-class TreatmentRecommendationInline(GradeScaleMixin, admin.TabularInline):
+class TreatmentRecommendationInline(admin.TabularInline):
     model = TreatmentRecommendation
     extra = 0
     fields = (
@@ -60,16 +60,14 @@ class TreatmentRecommendationInline(GradeScaleMixin, admin.TabularInline):
         "claim",
     )
     autocomplete_fields = ("graded_by", "claim")
-    grade_scales = {"strength": grading.STRENGTH_SCALE, "quality": grading.QUALITY_SCALE}
 
 
-class OutcomeCertaintyInline(GradeScaleMixin, admin.TabularInline):
+class OutcomeCertaintyInline(admin.TabularInline):
     model = OutcomeCertainty
     extra = 0
-    fields = ("outcome", "route", "certainty", "studies", "rationale")
+    fields = ("outcome", "route", "studies", "rationale")
     autocomplete_fields = ("studies",)
-    show_change_link = True  # GRADE domain ratings are edited on the certainty's own page
-    grade_scales = {"certainty": grading.GRADE_SCALE}
+    show_change_link = True  # ratings and any override are edited on the certainty's own page
 
 
 class PlainStatementInline(admin.TabularInline):
@@ -89,15 +87,14 @@ class CertaintyRatingInline(admin.TabularInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
-    list_display = ("name", "verdict", "verdict_grade", "rule_grade", "status", "last_reviewed")
+class ConditionAdmin(ReviewedAdmin):
+    list_display = ("name", "verdict", "grade", "status", "last_reviewed")
     list_filter = ("status",)
     search_fields = ("name", "slug", "synonyms", "verdict")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("studies",)
-    grade_scales = {"verdict_grade": grading.SORT_SCALE}
     fieldsets = (
-        (None, {"fields": ("name", "slug", "synonyms", "status", "last_reviewed")}),
+        (None, {"fields": ("name", "slug", "synonyms", *ReviewedAdmin.review_fields)}),
         (
             "Summaries",
             {
@@ -109,9 +106,21 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Verdict", {"fields": ("verdict", "verdict_grade", "verdict_rationale", "studies")}),
+        (
+            "Verdict",
+            {
+                "fields": (
+                    "verdict",
+                    "grade",
+                    "verdict_rationale",
+                    "studies",
+                    "verdict_override",
+                    "verdict_override_reason",
+                )
+            },
+        ),
     )
-    readonly_fields = ("clinician_preview", "patient_preview")
+    readonly_fields = ("clinician_preview", "patient_preview", "grade")
     inlines = (
         ConditionClaimInline,
         TreatmentRecommendationInline,
@@ -120,38 +129,39 @@ class ConditionAdmin(GradeScaleMixin, ReviewActionsMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        """Conditions with their grade and their studies' designs, in three queries in all."""
-        studies = Study.objects.only("pk", "design", "status")
+        """Conditions with their override and approved studies' designs: three queries in all."""
         return (
             super()
             .get_queryset(request)
-            .select_related("verdict_grade__scale")
-            .prefetch_related(Prefetch("studies", queryset=studies))
+            .select_related("verdict_override")
+            .prefetch_related(Prefetch("studies", APPROVED_STUDIES, to_attr="approved_studies"))
         )
 
     @admin.display(description="Clinician summary preview")
     def clinician_preview(self, obj):
-        return render_preview(obj.clinician_summary) if obj and obj.clinician_summary else "—"
+        return preview(obj.clinician_summary if obj else "")
 
     @admin.display(description="Patient summary preview")
     def patient_preview(self, obj):
-        return render_preview(obj.patient_summary) if obj and obj.patient_summary else "—"
+        return preview(obj.patient_summary if obj else "")
 
-    @admin.display(description="Rule gives")
-    def rule_grade(self, obj):
-        rule = obj.rule_verdict_code()  # reads the prefetched studies
-        stored = obj.verdict_grade.code if obj.verdict_grade else None
-        return rule_column(stored, rule, grading.SORT_RULE)
+    @admin.display(description="SORT grade")
+    def grade(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        studies = getattr(obj, "approved_studies", None)
+        if studies is None:  # the change form's object is not from get_queryset
+            studies = list(obj.studies.published())
+        return ruling_column(obj.verdict_ruling(studies))
 
 
 @admin.register(TreatmentRecommendation)
-class TreatmentRecommendationAdmin(GradeScaleMixin, admin.ModelAdmin):
+class TreatmentRecommendationAdmin(admin.ModelAdmin):
     list_display = ("treatment", "condition", "line_of_therapy", "strength", "quality", "graded")
     list_filter = ("line_of_therapy", "condition")
     search_fields = ("treatment", "setting", "condition__name")
     list_select_related = ("condition", "strength__scale", "quality__scale", "graded_by")
     autocomplete_fields = ("condition", "graded_by", "claim")
-    grade_scales = {"strength": grading.STRENGTH_SCALE, "quality": grading.QUALITY_SCALE}
 
     @admin.display(description="Graded by", ordering="graded_by__key")
     def graded(self, obj):
@@ -159,26 +169,45 @@ class TreatmentRecommendationAdmin(GradeScaleMixin, admin.ModelAdmin):
 
 
 @admin.register(OutcomeCertainty)
-class OutcomeCertaintyAdmin(GradeScaleMixin, admin.ModelAdmin):
-    list_display = ("condition", "outcome", "route", "certainty", "rule_certainty")
+class OutcomeCertaintyAdmin(admin.ModelAdmin):
+    list_display = ("condition", "outcome", "route", "certainty")
     list_filter = ("outcome", "route", "condition")
     search_fields = ("condition__name", "outcome", "rationale")
     autocomplete_fields = ("condition", "studies")
-    grade_scales = {"certainty": grading.GRADE_SCALE}
+    readonly_fields = ("certainty",)
+    fields = (
+        "condition",
+        "outcome",
+        "route",
+        "studies",
+        "rationale",
+        "certainty",
+        "certainty_override",
+        "certainty_override_reason",
+    )
     inlines = (CertaintyRatingInline,)
 
     def get_queryset(self, request):
-        """Certainties with the studies and ratings the rule reads, in four queries in all."""
+        """Certainties with what the rule reads (the condition's approved studies, the ratings)."""
         return (
             super()
             .get_queryset(request)
-            .select_related("condition", "certainty__scale")
-            .prefetch_related(Prefetch("studies", Study.objects.only("pk", "design")), "ratings")
+            .select_related("condition", "certainty_override")
+            .prefetch_related(
+                Prefetch("studies", Study.objects.only("pk")),
+                Prefetch("condition__studies", APPROVED_STUDIES, to_attr="approved_studies"),
+                "ratings",
+            )
         )
 
-    @admin.display(description="Rule gives")
-    def rule_certainty(self, obj):
-        return rule_column(obj.certainty.code, obj.rule_certainty_code(), grading.GRADE_RULE)
+    @admin.display(description="GRADE certainty")
+    def certainty(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        studies = getattr(obj.condition, "approved_studies", None)
+        if studies is None:
+            studies = list(obj.condition.studies.published())
+        return ruling_column(obj.ruling(studies))
 
 
 @admin.register(CertaintyRating)

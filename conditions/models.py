@@ -1,26 +1,35 @@
 """The pages people read: conditions, their verdicts, certainty per outcome, guideline context."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from evidence import grading
+from evidence.choices import RATE_DOWN_DOMAINS, RATE_UP_DOMAINS, GradeDomain, Outcome, Route
 from evidence.models import (
     Claim,
-    Grade,
-    Outcome,
     PublishedKeyedManager,
-    ReviewStatus,
-    Route,
+    Reviewed,
     Source,
     Study,
-    check_grade_scale,
+    grade_field,
+    validate_citation_fields,
 )
-from evidence.rendering import validate_citation_fields
 
 
-class Condition(models.Model):
+def _override_needs_reason(model, prefix):
+    return models.CheckConstraint(
+        condition=Q(**{f"{prefix}_override__isnull": True})
+        | ~Q(**{f"{prefix}_override_reason": ""}),
+        name=f"{model}_{prefix}_override_has_reason",
+        violation_error_message="Say why the editors depart from the rule.",
+    )
+
+
+class Condition(Reviewed):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200, unique=True)
     synonyms = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
@@ -30,24 +39,25 @@ class Condition(models.Model):
         max_length=300,
         help_text='Our recommendation, e.g. "Not first-line; consider in refractory disease".',
     )
-    verdict_grade = models.ForeignKey(
-        Grade,
-        on_delete=models.PROTECT,
+    verdict_rationale = models.TextField(help_text="Why the verdict reads as it does.")
+    verdict_override = grade_field(
+        grading.SORT_SCALE,
+        "SORT",
         null=True,
         blank=True,
-        related_name="+",
-        help_text=f"SORT grade under {grading.SORT_RULE}; empty means insufficient evidence.",
+        help_text=f"Leave empty to use {grading.SORT_RULE}. Set only to depart from the rule.",
     )
-    verdict_rationale = models.TextField(help_text="Why the rule gives this grade here.")
+    verdict_override_reason = models.TextField(
+        blank=True, help_text="Why the editors depart from the rule; required with an override."
+    )
     studies = models.ManyToManyField(Study, blank=True, related_name="conditions")
     claims = models.ManyToManyField(Claim, blank=True, related_name="conditions")
-    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
-    last_reviewed = models.DateField(null=True, blank=True)
 
     objects = PublishedKeyedManager("slug")
 
     class Meta:
         ordering = ["name"]
+        constraints = [_override_needs_reason("condition", "verdict")]
 
     def __str__(self):
         return self.name
@@ -62,15 +72,16 @@ class Condition(models.Model):
 
     def clean(self):
         validate_citation_fields(self, "clinician_summary", "patient_summary")
-        check_grade_scale(self, "verdict_grade", grading.SORT_SCALE)
 
-    def rule_verdict_code(self):
-        """The SORT code the rule gives this condition's published studies.
+    def verdict_ruling(self, approved_studies: Sequence[Study]) -> grading.Ruling:
+        """The SORT verdict: the rule applied to the condition's approved studies, or the override.
 
-        Reads `studies.all()`, so a prefetch of the studies makes it free of queries.
+        Pass `self.studies.published()` as loaded; select `verdict_override` to avoid a query.
         """
-        designs = [s.design for s in self.studies.all() if s.status == ReviewStatus.APPROVED]
-        return grading.sort_verdict_code(designs)
+        override = self.verdict_override
+        return grading.condition_verdict(
+            approved_studies, override.code if override else None, self.verdict_override_reason
+        )
 
 
 class LineOfTherapy(models.TextChoices):
@@ -99,20 +110,18 @@ class TreatmentRecommendation(models.Model):
         blank=True,
         help_text='Where it applies as stated, e.g. "moderate-to-severe".',
     )
-    strength = models.ForeignKey(
-        Grade,
-        on_delete=models.PROTECT,
+    strength = grade_field(
+        grading.STRENGTH_SCALE,
+        "strength of recommendation (A–E)",
         null=True,
         blank=True,
-        related_name="+",
         help_text="Strength of recommendation (A–E) as the source reports it.",
     )
-    quality = models.ForeignKey(
-        Grade,
-        on_delete=models.PROTECT,
+    quality = grade_field(
+        grading.QUALITY_SCALE,
+        "quality of evidence (I–IV)",
         null=True,
         blank=True,
-        related_name="+",
         help_text="Quality of evidence (I–IV) as the source reports it.",
     )
     graded_by = models.ForeignKey(
@@ -153,8 +162,6 @@ class TreatmentRecommendation(models.Model):
     natural_key.dependencies = ["conditions.condition", "evidence.claim", "evidence.grade"]
 
     def clean(self):
-        check_grade_scale(self, "strength", grading.STRENGTH_SCALE)
-        check_grade_scale(self, "quality", grading.QUALITY_SCALE)
         if (self.strength_id or self.quality_id) and not self.graded_by_id:
             raise ValidationError({"graded_by": "Say whose grade this is."})
 
@@ -165,19 +172,31 @@ class OutcomeCertaintyManager(models.Manager):
 
 
 class OutcomeCertainty(models.Model):
-    """GRADE certainty for one outcome of LDN in one condition by one route, assigned by us."""
+    """GRADE certainty for one outcome of LDN in one condition by one route.
+
+    The certainty itself is derived (grading.outcome_certainty) from the outcome's studies and
+    the rating steps below; editors store only those judgements and an optional override.
+    """
 
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="certainties")
     outcome = models.CharField(max_length=30, choices=Outcome)
     route = models.CharField(max_length=10, choices=Route)
-    studies = models.ManyToManyField(Study, related_name="certainties")
-    certainty = models.ForeignKey(
-        Grade,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=f"GRADE certainty under {grading.GRADE_RULE}.",
+    studies = models.ManyToManyField(
+        Study,
+        related_name="certainties",
+        help_text="The condition's studies that measured this outcome by this route.",
     )
     rationale = models.TextField(help_text="Summary of the judgement, in our words.")
+    certainty_override = grade_field(
+        grading.GRADE_SCALE,
+        "GRADE certainty",
+        null=True,
+        blank=True,
+        help_text=f"Leave empty to use {grading.GRADE_RULE}. Set only to depart from the rule.",
+    )
+    certainty_override_reason = models.TextField(
+        blank=True, help_text="Why the editors depart from the rule; required with an override."
+    )
 
     objects = OutcomeCertaintyManager()
 
@@ -192,6 +211,7 @@ class OutcomeCertainty(models.Model):
                     "This condition already has a certainty for this outcome and route."
                 ),
             ),
+            _override_needs_reason("outcomecertainty", "certainty"),
         ]
 
     def __str__(self):
@@ -202,39 +222,23 @@ class OutcomeCertainty(models.Model):
 
     natural_key.dependencies = ["conditions.condition", "evidence.study", "evidence.grade"]
 
-    def clean(self):
-        check_grade_scale(self, "certainty", grading.GRADE_SCALE)
+    def body_of_evidence(self, approved_studies: Sequence[Study]) -> list[Study]:
+        """This outcome's studies among the condition's approved ones (the verdict's set).
 
-    def starting_code(self):
-        return grading.grade_starting_code(study.design for study in self.studies.all())
+        Reads `studies.all()`: prefetch it (primary keys suffice) to avoid a query.
+        """
+        ids = {study.pk for study in self.studies.all()}
+        return [study for study in approved_studies if study.pk in ids]
 
-    def rule_certainty_code(self):
-        """The certainty code the rule gives the stored studies and ratings."""
-        start = self.starting_code()
-        if start is None:
-            return None
-        return grading.grade_final_code(start, [r.level_change for r in self.ratings.all()])
-
-
-class GradeDomain(models.TextChoices):
-    RISK_OF_BIAS = "risk-of-bias", "Risk of bias"
-    INCONSISTENCY = "inconsistency", "Inconsistency"
-    INDIRECTNESS = "indirectness", "Indirectness"
-    IMPRECISION = "imprecision", "Imprecision"
-    PUBLICATION_BIAS = "publication-bias", "Publication bias"
-    LARGE_EFFECT = "large-effect", "Large effect"
-    DOSE_RESPONSE = "dose-response", "Dose-response gradient"
-    CONFOUNDING = "confounding", "Plausible confounding"
-
-
-RATE_DOWN_DOMAINS = [
-    GradeDomain.RISK_OF_BIAS,
-    GradeDomain.INCONSISTENCY,
-    GradeDomain.INDIRECTNESS,
-    GradeDomain.IMPRECISION,
-    GradeDomain.PUBLICATION_BIAS,
-]
-RATE_UP_DOMAINS = [GradeDomain.LARGE_EFFECT, GradeDomain.DOSE_RESPONSE, GradeDomain.CONFOUNDING]
+    def ruling(self, approved_studies: Sequence[Study]) -> grading.Ruling:
+        """The certainty the rule gives, or the override; prefetch `ratings` and `studies`."""
+        override = self.certainty_override
+        return grading.outcome_certainty(
+            self.body_of_evidence(approved_studies),
+            [rating.level_change for rating in self.ratings.all()],
+            override.code if override else None,
+            self.certainty_override_reason,
+        )
 
 
 class CertaintyRatingManager(models.Manager):

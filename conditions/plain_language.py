@@ -4,9 +4,11 @@ GRADE guidance 26 (Santesso 2020, PMID 31711912): high "results in", moderate "p
 results in", low "may result in", very low "we are very uncertain whether".
 """
 
+from collections.abc import Iterable
+
 import textstat
 
-from evidence.models import Outcome, Route
+from evidence.choices import Outcome, Route
 
 SUBJECT_BY_ROUTE = {
     Route.TOPICAL: "naltrexone cream",
@@ -30,17 +32,17 @@ WORDING_BY_CERTAINTY = {
 }
 
 
-def certainty_sentence(outcome_certainty):
+def certainty_sentence(route: str, outcome: str, certainty_code: str) -> str:
     """The patient sentence for one outcome's certainty, worded by its GRADE level."""
-    subject = SUBJECT_BY_ROUTE[outcome_certainty.route]
-    template = WORDING_BY_CERTAINTY[outcome_certainty.certainty.code]
+    subject = SUBJECT_BY_ROUTE[Route(route)]
+    template = WORDING_BY_CERTAINTY[certainty_code]
     return template.format(
         subject=subject,
         Subject=subject[0].upper() + subject[1:],
-        effect=EFFECT_BY_OUTCOME[outcome_certainty.outcome],
+        effect=EFFECT_BY_OUTCOME[Outcome(outcome)],
     )
 
 
-def reading_grade(texts):
+def reading_grade(texts: Iterable[str]) -> float:
     """Flesch-Kincaid grade of the patient-facing texts joined, to one decimal."""
     return round(textstat.flesch_kincaid_grade(" ".join(texts)), 1)

@@ -1,40 +1,151 @@
-"""Query-bounded reads for the condition pages; each docstring says how many queries it makes."""
+"""Query-bounded reads for the condition pages; each docstring says how many queries it makes.
 
-from collections import OrderedDict
+A page is a list of sections in reading order (CLINICIAN_SECTIONS, PATIENT_SECTIONS);
+`build_page()` numbers the citations in that order, so moving a section moves its numbers.
+"""
 
-from django.db.models import Prefetch, Q
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import strip_tags
 
-from evidence.models import (
-    Citation,
-    Claim,
-    ClaimKind,
-    Conflict,
-    ReviewStatus,
-    Route,
-    Study,
+from evidence import grading
+from evidence.choices import ClaimKind, Route
+from evidence.models import Citation, Claim, Conflict, Grade, Study
+from evidence.pages import (
+    CheckItem,
+    CitedClaim,
+    Group,
+    Item,
+    Page,
+    PageNumbering,
+    Prose,
+    Section,
+    StudyRow,
+    build_page,
 )
-from evidence.selectors import Page, attach_levels, cebm_grades, published_claims
+from evidence.rendering import Cite
+from evidence.selectors import GradeTable, published_claims, published_studies
 
-from .models import Condition, PlainSection, PlainStatement
+from .models import (
+    Condition,
+    OutcomeCertainty,
+    PlainSection,
+    PlainStatement,
+    TreatmentRecommendation,
+)
 from .plain_language import certainty_sentence, reading_grade
 
-CITATIONS = Prefetch("citations", Citation.objects.select_related("source", "reported_by"))
+CITATIONS = Citation.objects.select_related("source", "reported_by")
+CLAIMS = "includes/sections/_claims.html"
+GROUPS = "includes/sections/_groups.html"
+
+# ---------------------------------------------------------------- page items
 
 
-def home():
-    """Published conditions with their verdict grade and scale (1 query)."""
-    return list(Condition.objects.published().select_related("verdict_grade__scale"))
+@dataclass
+class VerdictItem:
+    """The condition's verdict: the editors' wording and the grade the rule (or override) gives."""
+
+    condition: Condition
+    ruling: grading.Ruling
+    grade: Grade | None
+    rule_grade: Grade | None
+
+    def number(self, page: PageNumbering) -> None:
+        pass
 
 
-def _condition(slug):
+@dataclass
+class CertaintyRow:
+    """One outcome's GRADE certainty, derived from its approved studies and rating steps."""
+
+    certainty: OutcomeCertainty
+    ruling: grading.Ruling
+    grade: Grade | None
+    rule_grade: Grade | None
+    studies: list[Study]
+    sentence: str = ""  # the patient page's wording, set by certainty
+    cites: list[Cite] = field(default_factory=list)
+
+    def number(self, page: PageNumbering) -> None:
+        self.cites = [page.cite(study.source) for study in self.studies]
+
+
+@dataclass
+class RecommendationRow:
+    recommendation: TreatmentRecommendation
+    claim: CitedClaim
+
+    def number(self, page: PageNumbering) -> None:
+        self.claim.number(page)
+
+
+@dataclass
+class ConflictItem:
+    conflict: Conflict
+    claims: tuple[CitedClaim, CitedClaim]
+
+    def number(self, page: PageNumbering) -> None:
+        for claim in self.claims:
+            claim.number(page)
+
+
+@dataclass
+class PlainItem:
+    """A plain-language sentence cited through the claim it rests on."""
+
+    statement: PlainStatement
+    claim: CitedClaim
+
+    def number(self, page: PageNumbering) -> None:
+        self.claim.number(page)
+
+
+@dataclass
+class ConditionPage:
+    condition: Condition
+    verdict: VerdictItem
+    page: Page
+    reading_grade: float | None = None
+
+
+# ---------------------------------------------------------------- shared reads
+
+
+def home() -> list[VerdictItem]:
+    """Published conditions with their derived verdict grades (4 queries)."""
+    conditions = list(
+        Condition.objects.published()
+        .select_related("verdict_override__scale")
+        .prefetch_related(Prefetch("studies", Study.objects.published().only("pk", "design")))
+    )
+    grades = GradeTable(grading.SORT_SCALE)
+    return [_verdict(condition, list(condition.studies.all()), grades) for condition in conditions]
+
+
+def _condition(slug: str) -> Condition:
     return get_object_or_404(
-        Condition.objects.published().select_related("verdict_grade__scale"), slug=slug
+        Condition.objects.published().select_related("verdict_override__scale"), slug=slug
     )
 
 
-def _page_claims(condition):
+def _verdict(condition: Condition, studies: Sequence[Study], grades: GradeTable) -> VerdictItem:
+    ruling = condition.verdict_ruling(studies)
+    return VerdictItem(
+        condition,
+        ruling,
+        grades.get(grading.SORT_SCALE, ruling.code),
+        grades.get(grading.SORT_SCALE, ruling.rule_code),
+    )
+
+
+def _page_claims(condition: Condition) -> QuerySet[Claim]:
     """Published claims the condition's pages may show: its own and the general ones."""
     return (
         Claim.objects.published()
@@ -43,143 +154,371 @@ def _page_claims(condition):
     )
 
 
-def _certainties(condition):
-    # 3 queries: certainties with their grade, their ratings, their studies.
-    return list(
-        condition.certainties.select_related("certainty__scale").prefetch_related(
-            "ratings", Prefetch("studies", Study.objects.published().select_related("source"))
+def _certainties(
+    condition: Condition, studies: Sequence[Study], grades: GradeTable
+) -> list[CertaintyRow]:
+    """Each outcome's certainty from the same approved studies as the verdict (3 queries)."""
+    certainties = condition.certainties.select_related(
+        "certainty_override__scale"
+    ).prefetch_related("ratings", Prefetch("studies", Study.objects.only("pk")))
+    rows = []
+    for certainty in certainties:
+        ruling = certainty.ruling(studies)
+        rows.append(
+            CertaintyRow(
+                certainty,
+                ruling,
+                grades.get(grading.GRADE_SCALE, ruling.code),
+                grades.get(grading.GRADE_SCALE, ruling.rule_code),
+                certainty.body_of_evidence(studies),
+            )
         )
-    )
+    return rows
 
 
-def _by_route(claims):
-    groups = OrderedDict((label, []) for label in [*Route.labels, "Route not stated"])
+def _grouped(claims: Iterable[Claim], title: Callable[[Claim], str]) -> list[Group]:
+    groups: dict[str, list[Item]] = {}
     for claim in claims:
-        groups[claim.get_route_display() or "Route not stated"].append(claim)
-    return [(label, items) for label, items in groups.items() if items]
+        groups.setdefault(title(claim), []).append(CitedClaim(claim))
+    return [Group(name, items) for name, items in groups.items()]
 
 
-def _by(claims, key):
-    groups = OrderedDict()
-    for claim in claims:
-        groups.setdefault(key(claim), []).append(claim)
-    return list(groups.items())
+def _by_route(claims: Iterable[Claim]) -> list[Group]:
+    order = {label: index for index, label in enumerate([*Route.labels, "Route not stated"])}
+    groups = _grouped(claims, lambda c: c.get_route_display() or "Route not stated")
+    return sorted(groups, key=lambda group: order[group.title])
 
 
-def clinician_page(slug):
-    """Everything on the clinician view of a condition, in page order (at most 16 queries).
+# ---------------------------------------------------------------- clinician page
 
-    The count does not grow with content: claims, citations, checks, studies, certainties,
-    recommendations and conflicts are each one query (or one prefetch).
+CLINICIAN_SECTIONS = (
+    "verdict",
+    "summary",
+    "certainty",
+    "evidence",
+    "dosing",
+    "safety",
+    "mechanisms",
+    "guidelines",
+    "candidates",
+    "limitations",
+    "disagree",
+)
+
+
+def clinician_page(slug: str) -> ConditionPage:
+    """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
+
+    At most 16 queries, however much content there is: the condition, claims (3), studies,
+    grades, certainties (3), recommendations (2), conflicts (3), cited sources and how the
+    seeds printed them.
     """
     condition = _condition(slug)
+    name = condition.name.lower()
     claims = list(published_claims().filter(pk__in=_page_claims(condition)))
 
-    def of_kind(*kinds):
+    def of_kind(*kinds: str) -> list[Claim]:
         return [claim for claim in claims if claim.kind in kinds]
 
-    studies = attach_levels(
-        list(condition.studies.published().select_related("source", "intervention", "reported_by")),
-        cebm_grades(),
-    )
-    certainties = _certainties(condition)
-    recommendations = list(
-        condition.recommendations.filter(claim__status=ReviewStatus.APPROVED)
+    def cited(*kinds: str) -> list[Item]:
+        return [CitedClaim(claim) for claim in of_kind(*kinds)]
+
+    studies = list(published_studies().filter(conditions=condition))
+    grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE, grading.CEBM_SCALE)
+    verdict = _verdict(condition, studies, grades)
+    recommendations = [
+        RecommendationRow(rec, CitedClaim(rec.claim))
+        for rec in condition.recommendations.filter(claim__in=Claim.objects.published())
         .select_related("strength__scale", "quality__scale", "graded_by", "claim")
-        .prefetch_related(Prefetch("claim__citations", CITATIONS.queryset))
-    )
-    claim_ids = [claim.pk for claim in claims]
-    conflicts = list(
-        Conflict.objects.filter(Q(claim_a__in=claim_ids) | Q(claim_b__in=claim_ids))
-        .filter(claim_a__status=ReviewStatus.APPROVED, claim_b__status=ReviewStatus.APPROVED)
+        .prefetch_related(Prefetch("claim__citations", CITATIONS))
+    ]
+    published = Claim.objects.published()
+    conflicts = [
+        ConflictItem(conflict, (CitedClaim(conflict.claim_a), CitedClaim(conflict.claim_b)))
+        for conflict in Conflict.objects.filter(
+            Q(claim_a__in=[c.pk for c in claims]) | Q(claim_b__in=[c.pk for c in claims])
+        )
+        .filter(claim_a__in=published, claim_b__in=published)
         .select_related("claim_a", "claim_b")
         .prefetch_related(
-            Prefetch("claim_a__citations", CITATIONS.queryset),
-            Prefetch("claim_b__citations", CITATIONS.queryset),
+            Prefetch("claim_a__citations", CITATIONS), Prefetch("claim_b__citations", CITATIONS)
         )
-    )
-    checks = [check for claim in claims for check in claim.primary_source_checks.all()]
+    ]
+    checks: list[Item] = [
+        CheckItem(check) for claim in claims for check in claim.primary_source_checks.all()
+    ]
 
-    # Number citations in the order the template shows them.
-    page = Page([condition.clinician_summary])
-    conclusions = page.cite_claims(of_kind(ClaimKind.CONCLUSION))
-    summary = page.markdown(condition.clinician_summary)
-    for certainty in certainties:
-        certainty.cites = [page.cite_source(study.source) for study in certainty.studies.all()]
-    for study in studies:
-        study.cite = page.cite_source(study.source)
-    findings = _by(
-        of_kind(ClaimKind.EFFICACY, ClaimKind.EXPERT_OPINION),
-        lambda c: c.get_outcome_display() or "Expert opinion",
-    )
-    dosing = _by_route(of_kind(ClaimKind.DOSING))
-    safety = _by_route(of_kind(ClaimKind.SAFETY))
-    mechanisms = _by(of_kind(ClaimKind.MECHANISM), lambda c: c.mechanism)
-    for _, group in [*findings, *dosing, *safety, *mechanisms]:
-        page.cite_claims(group)
-    for recommendation in recommendations:
-        page.cite_claim(recommendation.claim)
-    guideline = page.cite_claims(of_kind(ClaimKind.GUIDELINE))
-    candidates = page.cite_claims(of_kind(ClaimKind.PATIENT_SELECTION))
-    limitations = page.cite_claims(of_kind(ClaimKind.LIMITATION))
-    availability = page.cite_claims(of_kind(ClaimKind.AVAILABILITY))
-    future = page.cite_claims(of_kind(ClaimKind.FUTURE))
-    for conflict in conflicts:
-        page.cite_claim(conflict.claim_a)
-        page.cite_claim(conflict.claim_b)
-    for check in checks:
-        check.cite = page.cite_source(check.source)
+    def mechanism_groups() -> list[Group]:
+        groups: dict[int, Group] = {}
+        for claim in of_kind(ClaimKind.MECHANISM):
+            mechanism = claim.mechanism
+            key = mechanism.pk if mechanism else 0
+            if key not in groups:
+                title = mechanism.name if mechanism else "Mechanism not named"
+                url = mechanism.get_absolute_url() if mechanism and mechanism.is_published else ""
+                groups[key] = Group(title, [], url)
+            groups[key].items.append(CitedClaim(claim))  # type: ignore[attr-defined]
+        return list(groups.values())
 
-    return {
-        "condition": condition,
-        "conclusions": conclusions,
-        "summary": summary,
-        "certainties": certainties,
-        "studies": studies,
-        "findings": findings,
-        "dosing": dosing,
-        "safety": safety,
-        "mechanisms": mechanisms,
-        "recommendations": recommendations,
-        "guideline": guideline,
-        "candidates": candidates,
-        "limitations": limitations,
-        "availability": availability,
-        "future": future,
-        "conflicts": conflicts,
-        "checks": checks,
-        "references": page.references(),
+    builders: dict[str, Callable[[], Section]] = {
+        "verdict": lambda: Section(
+            "verdict",
+            "Verdict",
+            "includes/sections/_verdict.html",
+            [verdict],
+            subsections=[
+                Section(
+                    "conclusions",
+                    "What the articles concluded",
+                    CLAIMS,
+                    cited(ClaimKind.CONCLUSION),
+                    empty="Neither article states a conclusion about this condition.",
+                    level=3,
+                )
+            ],
+        ),
+        "summary": lambda: Section(
+            "summary",
+            "Summary",
+            "includes/sections/_prose.html",
+            [Prose(condition.clinician_summary)],
+        ),
+        "certainty": lambda: Section(
+            "certainty",
+            "Certainty of evidence per outcome",
+            "includes/sections/_certainty_table.html",
+            _certainties(condition, studies, grades),
+            empty=f"No outcome of LDN for {name} has been graded: "
+            "no clinical study measuring one is on record.",
+        ),
+        "evidence": lambda: Section(
+            "evidence",
+            "Evidence table",
+            "includes/sections/_study_table.html",
+            [StudyRow(study, grades.level(study)) for study in studies],
+            empty=f"No studies of LDN for {name} were reported.",
+            subsections=[
+                Section(
+                    "findings",
+                    "Findings by outcome",
+                    GROUPS,
+                    _grouped(
+                        of_kind(ClaimKind.EFFICACY, ClaimKind.EXPERT_OPINION),
+                        lambda c: c.get_outcome_display() or "Expert opinion",
+                    ),
+                    empty=f"The articles report no findings for {name}.",
+                    level=3,
+                )
+            ],
+        ),
+        "dosing": lambda: Section(
+            "dosing",
+            "Dosing and formulations by route",
+            GROUPS,
+            _by_route(of_kind(ClaimKind.DOSING)),
+            empty="No dosing is reported.",
+        ),
+        "safety": lambda: Section(
+            "safety",
+            "Safety by route",
+            GROUPS,
+            _by_route(of_kind(ClaimKind.SAFETY)),
+            empty="No safety data are reported.",
+        ),
+        "mechanisms": lambda: Section(
+            "mechanisms",
+            "Proposed mechanisms",
+            GROUPS,
+            mechanism_groups(),
+            empty="No mechanism is described.",
+            note="Mechanism-level evidence (Oxford CEBM level 5): it suggests how LDN might "
+            "work, not whether it helps patients.",
+        ),
+        "guidelines": lambda: Section(
+            "guidelines",
+            "Compared with guideline treatments",
+            "includes/sections/_recommendations.html",
+            recommendations,
+            empty=f"The articles compare LDN with no guideline treatment for {name}.",
+            subsections=[
+                Section(
+                    "guideline-claims",
+                    "What the article said",
+                    CLAIMS,
+                    cited(ClaimKind.GUIDELINE),
+                    level=3,
+                )
+            ],
+        ),
+        "candidates": lambda: Section(
+            "candidates",
+            "Who might benefit",
+            CLAIMS,
+            cited(ClaimKind.PATIENT_SELECTION),
+            empty="The articles do not say who might benefit.",
+        ),
+        "limitations": lambda: Section(
+            "limitations",
+            "Limitations of the evidence",
+            CLAIMS,
+            cited(ClaimKind.LIMITATION),
+            empty="No limitations are stated.",
+            subsections=[
+                Section(
+                    "availability",
+                    "Availability, regulation and cost",
+                    CLAIMS,
+                    cited(ClaimKind.AVAILABILITY),
+                    empty="Availability is not reported.",
+                    level=3,
+                ),
+                Section(
+                    "future",
+                    "Future research",
+                    CLAIMS,
+                    cited(ClaimKind.FUTURE),
+                    empty="No future research is proposed.",
+                    level=3,
+                ),
+            ],
+        ),
+        "disagree": lambda: Section(
+            "disagree",
+            "Where sources disagree",
+            "includes/sections/_conflicts.html",
+            conflicts,
+            empty="No disagreement between the articles is recorded for this condition.",
+            subsections=[
+                Section(
+                    "checks",
+                    "Primary-source checks",
+                    "includes/sections/_checks.html",
+                    checks,
+                    empty="The editors have not checked any statement on this page against "
+                    "its primary source.",
+                    level=3,
+                )
+            ],
+        ),
     }
+    sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
+    return ConditionPage(condition, verdict, build_page(sections))
 
 
-def patient_page(slug):
-    """Everything on the patient view of a condition, in page order (at most 7 queries)."""
+# ---------------------------------------------------------------- patient page
+
+PATIENT_SECTIONS = ("about", *PlainSection.values, "sure")
+
+PLAIN_EMPTY = {
+    PlainSection.HELPS: "The articles say nothing about whether LDN helps with {name}.",
+    PlainSection.USE: "The articles do not describe how LDN is used for {name}.",
+    PlainSection.SIDE_EFFECTS: "The articles report no side effects of LDN for {name}.",
+}
+
+
+def patient_page(slug: str) -> ConditionPage:
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 10 queries)."""
     condition = _condition(slug)
+    name = condition.name.lower()
     statements = list(
         PlainStatement.objects.filter(condition=condition, claim__in=_page_claims(condition))
         .select_related("claim")
-        .prefetch_related(Prefetch("claim__citations", CITATIONS.queryset))
+        .prefetch_related(Prefetch("claim__citations", CITATIONS))
     )
-    certainties = _certainties(condition)
+    studies = list(published_studies().filter(conditions=condition))
+    grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE)
+    certainties = [row for row in _certainties(condition, studies, grades) if row.ruling.code]
+    for row in certainties:
+        row.sentence = certainty_sentence(
+            row.certainty.route, row.certainty.outcome, row.ruling.code
+        )
 
-    page = Page([condition.patient_summary])
-    summary = page.markdown(condition.patient_summary)
-    sections = []
-    for value, label in PlainSection.choices:
-        items = [s for s in statements if s.section == value]
-        for statement in items:
-            page.cite_claim(statement.claim)
-        sections.append((value, label, items))
-    for certainty in certainties:
-        certainty.sentence = certainty_sentence(certainty)
-        certainty.cites = [page.cite_source(study.source) for study in certainty.studies.all()]
-    texts = [strip_tags(summary)] + [s.text for s in statements]
-    texts += [c.sentence for c in certainties]
-    return {
-        "condition": condition,
-        "summary": summary,
-        "reading_grade": reading_grade(texts),
-        "sections": sections,
-        "certainties": certainties,
-        "references": page.references(),
+    sections = {
+        "about": Section(
+            "condition",
+            f"About {name}",
+            "includes/sections/_prose.html",
+            [Prose(condition.patient_summary)],
+        ),
+        "sure": Section(
+            "sure",
+            "How sure are we?",
+            "includes/sections/_certainty_plain.html",
+            certainties,
+            empty=f"No study has measured whether LDN helps with {name}, so we cannot say.",
+        ),
     }
+    for value, label in PlainSection.choices:
+        items: list[Item] = [
+            PlainItem(statement, CitedClaim(statement.claim))
+            for statement in statements
+            if statement.section == value
+        ]
+        sections[value] = Section(
+            value,
+            label,
+            "includes/sections/_plain.html",
+            items,
+            empty=PLAIN_EMPTY[PlainSection(value)].format(name=name),
+        )
+    page = build_page([sections[section_id] for section_id in PATIENT_SECTIONS])
+    about = sections["about"].items[0]
+    assert isinstance(about, Prose)
+    texts = [strip_tags(about.html), *(s.text for s in statements)]
+    texts += [row.sentence for row in certainties]
+    verdict = _verdict(condition, studies, grades)
+    return ConditionPage(condition, verdict, page, reading_grade(texts))
+
+
+# ---------------------------------------------------------------- pages across both apps
+
+
+@dataclass
+class StudyListRow:
+    row: StudyRow
+    conditions: list[Condition]
+
+
+def study_list() -> list[StudyListRow]:
+    """Published studies with their level and published conditions (3 queries)."""
+    studies = published_studies().prefetch_related(
+        Prefetch("conditions", Condition.objects.published())
+    )
+    grades = GradeTable(grading.CEBM_SCALE)
+    return [
+        StudyListRow(StudyRow(study, grades.level(study)), list(study.conditions.all()))
+        for study in studies
+    ]
+
+
+@dataclass
+class ClaimPage:
+    claim: CitedClaim
+    conditions: list[Condition]
+    page: Page
+
+
+def claim_detail(key: str) -> ClaimPage:
+    """A published claim, its citations with quotes, checks and conditions (≤ 7 queries)."""
+    try:
+        claim = published_claims().get(key=key)
+    except Claim.DoesNotExist:
+        raise Http404("No published claim has this key.") from None
+    cited = CitedClaim(claim)
+    checks: list[Item] = [CheckItem(check) for check in claim.primary_source_checks.all()]
+    linked = list(claim.conditions.all())
+    if linked:
+        conditions = [condition for condition in linked if condition.is_published]
+    else:  # a general claim shows on every condition's page
+        conditions = list(Condition.objects.published())
+    sections = [
+        Section("statement", "Statement", "includes/sections/_claim_sources.html", [cited]),
+        Section(
+            "checks",
+            "Primary-source checks",
+            "includes/sections/_checks.html",
+            checks,
+            empty="The editors have not checked this statement against its primary source.",
+        ),
+    ]
+    return ClaimPage(cited, conditions, build_page(sections))

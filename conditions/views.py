@@ -8,9 +8,16 @@ def home(request):
 
 
 def condition_detail(request, slug):
-    return render(request, "conditions/clinician.html", selectors.clinician_page(slug))
+    return render(request, "conditions/clinician.html", vars(selectors.clinician_page(slug)))
 
 
 def condition_patient(request, slug):
-    context = selectors.patient_page(slug)
-    return render(request, "conditions/patient.html", context)
+    return render(request, "conditions/patient.html", vars(selectors.patient_page(slug)))
+
+
+def study_list(request):
+    return render(request, "conditions/study_list.html", {"studies": selectors.study_list()})
+
+
+def claim_detail(request, key):
+    return render(request, "conditions/claim_detail.html", vars(selectors.claim_detail(key)))

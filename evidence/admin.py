@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.text import format_lazy
 
+from . import workflow
+from .choices import ReviewStatus
 from .models import (
     Citation,
     Claim,
@@ -24,12 +23,11 @@ from .models import (
     Intervention,
     Mechanism,
     PrimarySourceCheck,
-    ReviewStatus,
     SeedReference,
     Source,
     Study,
 )
-from .rendering import render_preview
+from .rendering import citation_keys, render_preview, safe_url
 
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
@@ -42,63 +40,75 @@ admin.site.index_title = "Evidence and conditions"
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-def _scale_name(slug):
-    # Only evaluated when an error message is shown, so building a form costs no query.
-    return GradingScale.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+def preview(text):
+    """An editor's preview of Markdown through the pages' own pipeline (one query)."""
+    if not text:
+        return "—"
+    return render_preview(text, Source.objects.by_keys(citation_keys(text)))
 
 
-scale_name = lazy(_scale_name, str)
+REVIEW_ACTIONS = [
+    ("", "Keep the review status"),
+    ("submit", "Submit for review"),
+    ("approve", "Approve (publish)"),
+    ("retire", "Retire (take off the site)"),
+    ("draft", "Return to draft"),
+]
 
 
-class GradeScaleMixin:
-    """Offers only the grades of the right scale in each grade dropdown.
+class ReviewedForm(forms.ModelForm):
+    review_action = forms.ChoiceField(
+        choices=REVIEW_ACTIONS,
+        required=False,
+        label="Review",
+        help_text="Applied after saving, through the editorial workflow.",
+    )
 
-    `grade_scales` maps a field name to a scale slug from evidence.grading. The models'
-    clean() still checks the scale for anything that does not come through these forms.
+
+class ReviewedAdmin(admin.ModelAdmin):
+    """Status changes only through evidence.workflow: bulk actions and the change form alike.
+
+    The status, review date and reviewer are read-only here; the "Review" field of the change
+    form and the actions below call the workflow, which dates and signs approvals.
     """
 
-    grade_scales = {}
+    form = ReviewedForm
+    actions = ("submit_for_review", "approve", "retire")
+    review_fields = ("review_action", "status", "last_reviewed", "reviewed_by")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Grade:
-            grades = Grade.objects.select_related("scale")  # Grade.__str__ prints the scale
-            scale = self.grade_scales.get(db_field.name)
-            if scale:
-                grades = grades.filter(scale__slug=scale)
-                kwargs["error_messages"] = {
-                    "invalid_choice": format_lazy(
-                        "This field takes a grade on the {} scale; choose one from the list.",
-                        scale_name(scale),
-                    )
-                }
-            kwargs["queryset"] = grades
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *super().get_readonly_fields(request, obj),
+            "status",
+            "last_reviewed",
+            "reviewed_by",
+        )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines are saved, so a claim's new citations count for its approval.
+        action = form.cleaned_data.get("review_action")
+        if action:
+            self._run(request, action, [form.instance])
 
-class ReviewActionsMixin:
-    """Actions "Mark approved" (which also dates `last_reviewed` today) and "Mark in review"."""
+    def _run(self, request, action, objects):
+        transition = workflow.TRANSITIONS[action]
+        verb = dict(REVIEW_ACTIONS)[action].split(" (")[0]
+        result = transition(objects, by=request.user)
+        for ok, text in workflow.describe(result, verb):
+            self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
 
-    actions = ("mark_approved", "mark_in_review")
+    @admin.action(description="Submit for review", permissions=("change",))
+    def submit_for_review(self, request, queryset):
+        self._run(request, "submit", queryset)
 
-    def approvable(self, request, queryset):
-        """The part of `queryset` that may be approved; warns the editor about the rest."""
-        return queryset
+    @admin.action(description="Approve (publish)", permissions=("change",))
+    def approve(self, request, queryset):
+        self._run(request, "approve", queryset)
 
-    @admin.action(description="Mark approved", permissions=("change",))
-    def mark_approved(self, request, queryset):
-        queryset = self.approvable(request, queryset)
-        updated = queryset.update(status=ReviewStatus.APPROVED, last_reviewed=timezone.localdate())
-        if updated:
-            self.message_user(request, f"{self._count(updated)} marked approved.", messages.SUCCESS)
-
-    @admin.action(description="Mark in review", permissions=("change",))
-    def mark_in_review(self, request, queryset):
-        updated = queryset.update(status=ReviewStatus.IN_REVIEW)
-        self.message_user(request, f"{self._count(updated)} marked in review.", messages.SUCCESS)
-
-    def _count(self, number):
-        opts = self.model._meta
-        return f"{number} {opts.verbose_name if number == 1 else opts.verbose_name_plural}"
+    @admin.action(description="Retire (take off the site)", permissions=("change",))
+    def retire(self, request, queryset):
+        self._run(request, "retire", queryset)
 
 
 @admin.display(description="Seed", ordering="reported_by__key")
@@ -244,9 +254,11 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Links")
     def links(self, obj):
-        found = [(obj.doi_url, "DOI"), (obj.pubmed_url, "PubMed"), (obj.url, "Web")]
+        found = [(obj.doi_url, "DOI"), (obj.pubmed_url, "PubMed"), (safe_url(obj.url), "Web")]
         return format_html_join(
-            " ", '<a href="{}" rel="noopener">{}</a>', ((url, name) for url, name in found if url)
+            " ",
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            ((url, name) for url, name in found if url),
         )
 
     @admin.display(description="Seed", boolean=True, ordering="seed_file")
@@ -280,27 +292,23 @@ class InterventionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("reported_by",)
 
 
-class MarkdownPreviewMixin:
-    """Read-only previews of Markdown fields through the pages' own pipeline."""
-
-    @admin.display(description="Preview")
-    def summary_preview(self, obj):
-        return render_preview(obj.summary) if obj and obj.summary else "—"
-
-
 @admin.register(Mechanism)
-class MechanismAdmin(MarkdownPreviewMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", seed_key)
-    list_filter = ("reported_by",)
+class MechanismAdmin(ReviewedAdmin):
+    list_display = ("name", "slug", seed_key, "status", "last_reviewed")
+    list_filter = ("status", "reported_by")
     search_fields = ("slug", "name", "summary")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("reported_by",)
     readonly_fields = ("summary_preview",)
 
+    @admin.display(description="Preview")
+    def summary_preview(self, obj):
+        return preview(obj.summary if obj else "")
+
 
 @admin.register(Study)
-class StudyAdmin(ReviewActionsMixin, admin.ModelAdmin):
+class StudyAdmin(ReviewedAdmin):
     list_display = ("label", "design", "level", "n", "paper", seed_key, "status", "last_reviewed")
     list_filter = ("status", "design", "reported_by")
     search_fields = ("key", "label", "population", "result", "source__key", "source__title")
@@ -324,23 +332,18 @@ class StudyAdmin(ReviewActionsMixin, admin.ModelAdmin):
 
 
 class CitationFormSet(BaseInlineFormSet):
-    """Checks that an approved claim keeps a citation, counting the ones being added now."""
+    """An approved claim keeps a citation: the workflow's rule, counting this form's rows."""
 
     def clean(self):
         super().clean()
+        if self.instance.status != ReviewStatus.APPROVED:
+            return
         kept = [
             form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        try:
-            self.instance.check_citable(len(kept))
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["status"]) from None
-
-
-class ClaimForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.citations_checked_by_form = True  # CitationFormSet does it
+        refusal = workflow.approval_refusal(self.instance, citation_count=len(kept))
+        if refusal:
+            raise ValidationError(f"This claim is approved. {refusal}")
 
 
 class CitationInline(admin.TabularInline):
@@ -365,8 +368,7 @@ class PrimarySourceCheckInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewActionsMixin, admin.ModelAdmin):
-    form = ClaimForm
+class ClaimAdmin(ReviewedAdmin):
     list_display = ("key", "kind", "outcome", "route", "citation_count", "status", "last_reviewed")
     list_filter = ("status", CitedFilter, "kind", "outcome", "route")
     search_fields = ("key", "statement")
@@ -381,20 +383,6 @@ class ClaimAdmin(ReviewActionsMixin, admin.ModelAdmin):
         if obj.citation_count == 0:
             return format_html("<strong>{}</strong>", "none")
         return obj.citation_count
-
-    def approvable(self, request, queryset):
-        """Claims with at least one citation; names the others in a warning."""
-        uncited = list(
-            queryset.filter(citation_count=0).order_by("key").values_list("key", flat=True)
-        )
-        if uncited:
-            self.message_user(
-                request,
-                f"Not approved, no citation yet: {', '.join(uncited)}. "
-                "Add a citation to each, then approve.",
-                level=messages.WARNING,
-            )
-        return Claim.objects.filter(pk__in=queryset.exclude(citation_count=0).values("pk"))
 
 
 @admin.register(Citation)

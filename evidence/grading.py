@@ -1,30 +1,21 @@
 """The editors' grading rules, in one place.
 
 Everything ldnref grades itself is derived here from what is on record, so a grade can be
-re-derived by anyone and shown with the rule's name. /methods/ prints these tables.
+re-derived by anyone and shown with the rule's name. Editors store only judgements: GRADE
+rating steps with their reasons, and an optional override with its reason. /methods/ prints
+these rules. Nothing here queries the database: callers pass in the studies they loaded.
 """
 
-from django.db import models
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
-
-class StudyDesign(models.TextChoices):
-    SYSTEMATIC_REVIEW_RCTS = "sr-rct", "Systematic review of randomized trials"
-    SYSTEMATIC_REVIEW_MIXED = "sr-mixed", "Systematic review of mixed or non-randomized studies"
-    RCT = "rct", "Randomized controlled trial"
-    NON_RANDOMIZED_CONTROLLED = "nrct", "Non-randomized controlled study"
-    OPEN_LABEL_TRIAL = "open-label", "Open-label uncontrolled trial"
-    CASE_SERIES = "case-series", "Case series"
-    CASE_REPORT = "case-report", "Case report"
-    IN_VITRO = "in-vitro", "In vitro study"
-    EX_VIVO = "ex-vivo", "Ex vivo study"
-    NARRATIVE_REVIEW = "narrative-review", "Narrative review"
-    EXPERT_OVERVIEW = "expert-overview", "Expert or publisher overview"
-
+from .choices import StudyDesign
 
 # Oxford CEBM 2011, "What are the benefits of treatment?" row. A systematic review of
 # non-randomized studies is held at the level of what it reviews (4), and a case report sits
 # with case series (4). Narrative reviews and overviews are opinion, not graded evidence.
-CEBM_LEVEL_BY_DESIGN = {
+CEBM_LEVEL_BY_DESIGN: dict[StudyDesign, str | None] = {
     StudyDesign.SYSTEMATIC_REVIEW_RCTS: "1",
     StudyDesign.RCT: "2",
     StudyDesign.NON_RANDOMIZED_CONTROLLED: "3",
@@ -40,6 +31,7 @@ CEBM_LEVEL_BY_DESIGN = {
 
 RANDOMIZED_DESIGNS = frozenset({StudyDesign.SYSTEMATIC_REVIEW_RCTS, StudyDesign.RCT})
 LABORATORY_DESIGNS = frozenset({StudyDesign.IN_VITRO, StudyDesign.EX_VIVO})
+OPINION_DESIGNS = frozenset({StudyDesign.NARRATIVE_REVIEW, StudyDesign.EXPERT_OVERVIEW})
 
 CEBM_SCALE = "oxford-cebm-2011"
 SORT_SCALE = "sort"
@@ -54,7 +46,8 @@ SORT_RULE_TEXT = (
     "patient-oriented outcome (its limited size or quality keeps it from A); C when the best "
     "evidence is non-randomized clinical studies, case series, case reports, expert opinion, "
     "or laboratory and mechanism studies; no grade (\u201cinsufficient evidence\u201d) when "
-    "nothing is on record. A is out of reach for the evidence in the seed articles."
+    "nothing is on record. A is out of reach for the evidence in the seed articles. Only "
+    "approved studies count, and the editors may depart from the rule only with a stated reason."
 )
 GRADE_RULE = "ldnref GRADE rule 1"
 GRADE_RULE_TEXT = (
@@ -62,38 +55,84 @@ GRADE_RULE_TEXT = (
     "trial and Low when it is observational only; each serious concern in a GRADE domain "
     "rates it down one level (very serious: two), each reason to rate up raises it one, and it "
     "never falls below Very low. Laboratory and mechanism studies get no certainty for "
-    "clinical outcomes."
+    "clinical outcomes. The body of evidence is the outcome's studies among the approved "
+    "studies of the condition, the same set the verdict reads."
 )
 
 # GRADE certainty levels, best first; the codes are the Grade rows' codes.
 GRADE_LEVELS = ("high", "moderate", "low", "very-low")
 
 
-def cebm_level_code(design):
+class HasDesign(Protocol):
+    @property
+    def design(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """What a rule gives, and the editors' override of it if they stored one."""
+
+    rule: str
+    rule_code: str | None
+    override_code: str | None = None
+    override_reason: str = ""
+
+    @property
+    def code(self) -> str | None:
+        """The grade the page shows: the override if there is one, else the rule's."""
+        return self.override_code if self.override_code is not None else self.rule_code
+
+    @property
+    def departs(self) -> bool:
+        """True when the editors chose a grade other than the rule's."""
+        return self.override_code is not None and self.override_code != self.rule_code
+
+
+def cebm_level_code(design: str) -> str | None:
     """The Oxford CEBM 2011 level code for a study design, or None if it is not graded."""
     return CEBM_LEVEL_BY_DESIGN[StudyDesign(design)]
 
 
-def sort_verdict_code(designs):
+def sort_verdict_code(designs: Iterable[str]) -> str | None:
     """The SORT code ("B", "C") that SORT_RULE gives a body of evidence, or None."""
-    designs = {StudyDesign(design) for design in designs}
-    if not designs:
+    found = {StudyDesign(design) for design in designs}
+    if not found:
         return None
-    if designs & RANDOMIZED_DESIGNS:
+    if found & RANDOMIZED_DESIGNS:
         return "B"
     return "C"
 
 
-def grade_starting_code(designs):
+def grade_starting_code(designs: Iterable[str]) -> str | None:
     """GRADE's starting certainty code for a body of clinical evidence, or None if there is none."""
-    clinical = {StudyDesign(design) for design in designs} - LABORATORY_DESIGNS
-    clinical -= {StudyDesign.NARRATIVE_REVIEW, StudyDesign.EXPERT_OVERVIEW}
+    clinical = {StudyDesign(design) for design in designs} - LABORATORY_DESIGNS - OPINION_DESIGNS
     if not clinical:
         return None
     return "high" if clinical & RANDOMIZED_DESIGNS else "low"
 
 
-def grade_final_code(starting_code, level_changes):
+def grade_final_code(starting_code: str, level_changes: Iterable[int]) -> str:
     """Apply rating changes (negative = down) to a starting certainty; floors at very low."""
     index = GRADE_LEVELS.index(starting_code) - sum(level_changes)
     return GRADE_LEVELS[min(max(index, 0), len(GRADE_LEVELS) - 1)]
+
+
+def condition_verdict(
+    studies: Iterable[HasDesign], override_code: str | None = None, override_reason: str = ""
+) -> Ruling:
+    """The SORT verdict for a condition from its approved studies, with any override."""
+    return Ruling(
+        SORT_RULE, sort_verdict_code(s.design for s in studies), override_code, override_reason
+    )
+
+
+def outcome_certainty(
+    studies: Iterable[HasDesign],
+    level_changes: Iterable[int],
+    override_code: str | None = None,
+    override_reason: str = "",
+) -> Ruling:
+    """The GRADE certainty for one outcome from its approved studies and rating steps."""
+    start = grade_starting_code(s.design for s in studies)
+    code = None if start is None else grade_final_code(start, level_changes)
+    return Ruling(GRADE_RULE, code, override_code, override_reason)

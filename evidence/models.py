@@ -1,38 +1,27 @@
 """Everything citable and gradable: sources, studies, claims and the grades attached to them."""
 
 import re
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from . import grading
-from .grading import StudyDesign
-from .rendering import CITATION_PATTERN, validate_citation_fields
+from .choices import (
+    CheckVerdict,
+    ClaimKind,
+    Outcome,
+    ReviewStatus,
+    Route,
+    SourceKind,
+    StudyDesign,
+)
+from .rendering import CITATION_PATTERN, citation_keys, unknown_citation_keys
 
 CITATION_IN_TEXT = re.compile(CITATION_PATTERN)
-
-
-class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in-review", "In review"
-    APPROVED = "approved", "Approved"
-    RETIRED = "retired", "Retired"
-
-
-class Route(models.TextChoices):
-    TOPICAL = "topical", "Topical"
-    ORAL = "oral", "Oral"
-
-
-class Outcome(models.TextChoices):
-    ITCH_RELIEF = "itch-relief", "Itch relief"
-    LESION_IMPROVEMENT = "lesion-improvement", "Lesion improvement"
-    GLOBAL_IMPROVEMENT = "global-improvement", "Overall improvement (patient-rated)"
-    QUALITY_OF_LIFE = "quality-of-life", "Quality of life"
-    ADVERSE_EFFECTS = "adverse-effects", "Adverse effects"
-    BIOMARKERS = "biomarkers", "Tissue and cell markers (disease-oriented)"
 
 
 class KeyedManager(models.Manager):
@@ -48,11 +37,53 @@ class KeyedManager(models.Manager):
 
 class PublishedQuerySet(models.QuerySet):
     def published(self):
+        """What readers may see: approved rows (Reviewed.is_published says the same per row)."""
         return self.filter(status=ReviewStatus.APPROVED)
 
 
 class PublishedKeyedManager(KeyedManager.from_queryset(PublishedQuerySet)):
     pass
+
+
+class Reviewed(models.Model):
+    """Content that readers see only once approved; evidence.workflow alone changes `status`."""
+
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT, editable=False
+    )
+    last_reviewed = models.DateField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who approved or retired it last.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        """The row-level twin of PublishedQuerySet.published()."""
+        return self.status == ReviewStatus.APPROVED
+
+
+def grade_field(scale_slug, scale_name, **options):
+    """A foreign key to a Grade that only takes grades of one scale.
+
+    Django applies `limit_choices_to` to form dropdowns and to model validation alike.
+    """
+    options.setdefault("on_delete", models.PROTECT)
+    options.setdefault("related_name", "+")
+    return models.ForeignKey(
+        "evidence.Grade",
+        limit_choices_to={"scale__slug": scale_slug},
+        error_messages={"invalid": f"Choose a grade on the {scale_name} scale."},
+        **options,
+    )
 
 
 # ---------------------------------------------------------------- grading scales
@@ -120,30 +151,42 @@ class Grade(models.Model):
     natural_key.dependencies = ["evidence.gradingscale"]
 
 
-def check_grade_scale(instance, field_name, scale_slug):
-    """Raise a ValidationError naming the field if it holds a grade of another scale."""
-    grade = getattr(instance, field_name)
-    if grade is not None and grade.scale.slug != scale_slug:
-        expected = GradingScale.objects.filter(slug=scale_slug).first()
-        raise ValidationError(
-            {
-                field_name: f"This field takes a grade on the "
-                f"{expected or scale_slug} scale; {grade} is on another scale."
-            }
-        )
-
-
 # ---------------------------------------------------------------- sources
 
 
-class SourceKind(models.TextChoices):
-    JOURNAL_ARTICLE = "journal-article", "Journal article"
-    SYSTEMATIC_REVIEW = "systematic-review", "Systematic review"
-    NARRATIVE_REVIEW = "narrative-review", "Narrative review"
-    CASE_REPORT = "case-report", "Case report"
-    CLINIC_BLOG = "clinic-blog", "Clinic blog post"
-    AI_DRAFTED_PAGE = "ai-drafted-page", "AI-drafted web page"
-    PUBLISHER_OVERVIEW = "publisher-overview", "Publisher's own unpublished overview"
+class SourceQuerySet(models.QuerySet):
+    def published(self):
+        """Sources a published claim or a published study cites; the rest stay off the site."""
+        cited = Citation.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())
+        reported = Study.objects.published().filter(source=OuterRef("pk"))
+        return self.filter(Exists(cited) | Exists(reported))
+
+    def by_keys(self, keys: Iterable[str]):
+        """{key: Source} for the given citation keys (one query, none when `keys` is empty)."""
+        keys = set(keys)
+        return {source.key: source for source in self.filter(key__in=keys)} if keys else {}
+
+
+class SourceManager(KeyedManager.from_queryset(SourceQuerySet)):
+    pass
+
+
+def validate_citation_fields(instance, *field_names):
+    """Refuse Markdown fields citing keys that are no Source's key, naming the keys (one query)."""
+    texts = {name: getattr(instance, name) or "" for name in field_names}
+    used = {key for text in texts.values() for key in citation_keys(text)}
+    known = Source.objects.by_keys(used)
+    errors = {}
+    for name, text in texts.items():
+        unknown = unknown_citation_keys(text, known)
+        if unknown:
+            errors[name] = ValidationError(
+                "Unknown citation key(s): %(keys)s",
+                code="unknown_citation_key",
+                params={"keys": ", ".join(unknown)},
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 class Source(models.Model):
@@ -173,7 +216,7 @@ class Source(models.Model):
         help_text="For the seed articles only: the text file quotes are checked against.",
     )
 
-    objects = KeyedManager()
+    objects = SourceManager()
 
     class Meta:
         ordering = ["key"]
@@ -341,12 +384,12 @@ class Intervention(Reported):
     natural_key.dependencies = ["evidence.source"]
 
 
-class Mechanism(Reported):
+class Mechanism(Reported, Reviewed):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     summary = models.TextField(help_text="In our words; Markdown with [@key] citations.")
 
-    objects = KeyedManager("slug")
+    objects = PublishedKeyedManager("slug")
 
     class Meta:
         ordering = ["name"]
@@ -367,7 +410,7 @@ class Mechanism(Reported):
         validate_citation_fields(self, "summary")
 
 
-class Study(Reported):
+class Study(Reported, Reviewed):
     """A study as a seed article reports it; level of evidence follows from the design."""
 
     key = models.SlugField(unique=True)
@@ -382,8 +425,6 @@ class Study(Reported):
         Intervention, on_delete=models.PROTECT, null=True, blank=True, related_name="studies"
     )
     result = models.TextField(blank=True, help_text="Result as reported, in our words.")
-    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
-    last_reviewed = models.DateField(null=True, blank=True)
 
     objects = PublishedKeyedManager()
 
@@ -407,7 +448,7 @@ class Study(Reported):
         return f"{self.label} ({self.get_design_display().lower()})"
 
     def get_absolute_url(self):
-        return reverse("evidence:study-detail", args=[self.pk])
+        return reverse("evidence:study-detail", args=[self.key])
 
     def natural_key(self):
         return (self.key,)
@@ -423,32 +464,22 @@ class Study(Reported):
 # ---------------------------------------------------------------- claims
 
 
-class ClaimKind(models.TextChoices):
-    EFFICACY = "efficacy", "Efficacy"
-    SAFETY = "safety", "Safety"
-    DOSING = "dosing", "Dosing and formulation"
-    MECHANISM = "mechanism", "Mechanism"
-    AVAILABILITY = "availability", "Availability and cost"
-    LIMITATION = "limitation", "Limitation of the evidence"
-    FUTURE = "future", "Future direction"
-    GUIDELINE = "guideline", "Guideline recommendation"
-    PATIENT_SELECTION = "patient-selection", "Who might benefit"
-    EXPERT_OPINION = "opinion", "Expert opinion"
-    CONCLUSION = "conclusion", "Article's conclusion"
-
-
 class ClaimQuerySet(PublishedQuerySet):
     def published(self):
-        """Approved claims that have at least one citation."""
+        """Approved claims with a citation: an uncited sentence never reaches a page.
+
+        evidence.workflow refuses to approve an uncited claim; this also hides an approved
+        claim whose last citation was deleted later.
+        """
         cited = Citation.objects.filter(claim=OuterRef("pk"))
-        return self.filter(status=ReviewStatus.APPROVED).filter(Exists(cited))
+        return super().published().filter(Exists(cited))
 
 
 class ClaimManager(KeyedManager.from_queryset(ClaimQuerySet)):
     pass
 
 
-class Claim(models.Model):
+class Claim(Reviewed):
     """One statement a page makes, in our words, backed by one or more Citations."""
 
     key = models.SlugField(unique=True)
@@ -474,8 +505,6 @@ class Claim(models.Model):
     mechanism = models.ForeignKey(
         Mechanism, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
-    status = models.CharField(max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT)
-    last_reviewed = models.DateField(null=True, blank=True)
 
     objects = ClaimManager()
 
@@ -492,6 +521,14 @@ class Claim(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.key}"
 
+    def get_absolute_url(self):
+        return reverse("conditions:claim-detail", args=[self.key])
+
+    @property
+    def anchor(self):
+        """The permanent id of this claim on every page that shows it."""
+        return f"claim-{self.key}"
+
     def natural_key(self):
         return (self.key,)
 
@@ -504,16 +541,6 @@ class Claim(models.Model):
             )
         if self.kind == ClaimKind.EFFICACY and not self.outcome:
             raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
-        # The admin checks this in its citation formset, where unsaved citations are visible.
-        if not getattr(self, "citations_checked_by_form", False):
-            self.check_citable(self.citations.count() if self.pk else 0)
-
-    def check_citable(self, citation_count):
-        """Refuse approval of a claim that would have no citation."""
-        if self.status == ReviewStatus.APPROVED and citation_count == 0:
-            raise ValidationError(
-                {"status": "A claim needs at least one citation before it can be approved."}
-            )
 
 
 class CitationManager(models.Manager):
@@ -593,12 +620,6 @@ class Conflict(models.Model):
         return (self.key,)
 
     natural_key.dependencies = ["evidence.claim"]
-
-
-class CheckVerdict(models.TextChoices):
-    AGREES = "agrees", "Agrees with the primary source"
-    OMITS_CONTEXT = "omits-context", "Agrees, but leaves out context"
-    DIFFERS = "differs", "Differs from the primary source"
 
 
 class PrimarySourceCheck(models.Model):

@@ -1,20 +1,22 @@
 """The one Markdown pipeline: Markdown → citation keys resolved to numbered Sources → sanitizer.
 
-Pages, admin preview, API and model validation all go through this module. `sanitize_html()`
-is the only caller of bleach in the project (bleach is end-of-life; swapping it for nh3 should
-touch nothing else).
+Pages, admin preview, API and model validation all go through this module. It is pure: text
+in, safe HTML out; callers pass in the Sources it may cite, and nothing here touches the
+database. `sanitize_html()` is the only caller of bleach in the project (bleach is end-of-life;
+swapping it for nh3 should touch nothing else).
 """
 
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import bleach
 import markdown
 from bleach.html5lib_shim import Filter
-from django.core.exceptions import ValidationError
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -25,17 +27,18 @@ ALLOWED_TAGS = frozenset(
     "p br hr h2 h3 h4 strong em code pre blockquote ul ol li "
     "table thead tbody tr th td a sup span".split()
 )
-LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
+SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
+LINK_PREFIXES = (*SAFE_URL_SCHEMES, "#")
 EXTERNAL_REL = "noopener noreferrer"
 # What a browser ignores in a URL scheme, and more: controls, whitespace, invisible characters.
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
 
 
-def _normalized_url(value):
+def _normalized_url(value: str) -> str:
     return _URL_IGNORED.sub("", html.unescape(value)).lower()
 
 
-def _allow_link_attribute(tag, name, value):
+def _allow_link_attribute(tag: str, name: str, value: str) -> bool:
     # Stricter than bleach, which lets scheme-less URLs ("/x", "//evil.example") through as
     # http and does not decode named entities such as &Tab; or &colon; before checking.
     if name == "href":
@@ -55,7 +58,7 @@ ALLOWED_ATTRIBUTES = {
 class _ExternalLinkRel(Filter):
     """Give every external http(s) link rel="noopener noreferrer" (runs after sanitizing)."""
 
-    def __iter__(self):
+    def __iter__(self) -> Any:
         for token in super().__iter__():
             if token["type"] == "StartTag" and token["name"] == "a":
                 href = token["data"].get((None, "href"), "")
@@ -64,7 +67,7 @@ class _ExternalLinkRel(Filter):
             yield token
 
 
-def sanitize_html(html_text):
+def sanitize_html(html_text: str) -> str:
     """Return `html_text` reduced to the allow-list; disallowed tags and comments are stripped."""
     # A Cleaner holds parser state and is not thread-safe, so each call makes its own.
     cleaner = bleach.Cleaner(
@@ -81,6 +84,13 @@ def sanitize_html(html_text):
 # ---------------------------------------------------------------- citation numbering
 
 
+class Citable(Protocol):
+    """What numbering needs of a Source: its citation key."""
+
+    @property
+    def key(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Cite:
     """One place of use of a reference: its number and the back-link anchor id of that place."""
@@ -89,7 +99,7 @@ class Cite:
     anchor: str
 
     @property
-    def href(self):
+    def href(self) -> str:
         return f"#ref-{self.number}"
 
 
@@ -98,21 +108,22 @@ class Reference:
     """A Source in a page's references list, with the anchors of every place citing it."""
 
     number: int
-    source: object
-    backlinks: list = field(default_factory=list)
+    source: Any  # a Source; Any so templates may read its fields
+    backlinks: list[str] = field(default_factory=list)
+    as_printed: list[Any] = field(default_factory=list)  # the seeds' own reference entries
 
     @property
-    def anchor(self):
+    def anchor(self) -> str:
         return f"ref-{self.number}"
 
 
 class CitationNumbering:
     """Numbers Sources per page in order of first use; prose and structured claims share one."""
 
-    def __init__(self):
-        self._by_key = {}
+    def __init__(self) -> None:
+        self._by_key: dict[str, Reference] = {}
 
-    def cite(self, source):
+    def cite(self, source: Citable) -> Cite:
         """Return the Cite for this use of `source`, numbering it if it is new to the page."""
         reference = self._by_key.get(source.key)
         if reference is None:
@@ -123,7 +134,7 @@ class CitationNumbering:
         return Cite(number=reference.number, anchor=anchor)
 
     @property
-    def references(self):
+    def references(self) -> list[Reference]:
         """Every cited Source as a Reference, in number order."""
         return list(self._by_key.values())
 
@@ -133,12 +144,14 @@ class CitationNumbering:
 # [@key] or [@a; @b]; keys are Source.key slugs.
 CITATION_PATTERN = r"\[(@[A-Za-z0-9_-]+(?:\s*;\s*@[A-Za-z0-9_-]+)*)\]"
 _PLACEHOLDER = "ldnref-citation"
+# Builds the elements that stand for one [@a; @b] group, called in document order.
+Resolver = Callable[[list[str]], list[etree.Element]]
 
 
 class _CitationPattern(InlineProcessor):
     """Stand a placeholder in for each citation; numbering waits for document order."""
 
-    def handleMatch(self, m, data):
+    def handleMatch(self, m: re.Match[str], data: str) -> Any:  # noqa: N802 (Markdown API)
         keys = [key.strip().lstrip("@") for key in m.group(1).split(";")]
         placeholder = etree.Element(_PLACEHOLDER, keys=" ".join(keys))
         return placeholder, m.start(0), m.end(0)
@@ -147,11 +160,11 @@ class _CitationPattern(InlineProcessor):
 class _CitationResolver(Treeprocessor):
     """Replace placeholders, in document order, with what `resolve(keys)` builds."""
 
-    def __init__(self, md, resolve):
+    def __init__(self, md: markdown.Markdown, resolve: Resolver) -> None:
         super().__init__(md)
         self.resolve = resolve
 
-    def run(self, root):
+    def run(self, root: etree.Element) -> None:
         parents = {child: parent for parent in root.iter() for child in parent}
         # Inline processing does not visit elements in document order, so number only now.
         for placeholder in list(root.iter(_PLACEHOLDER)):
@@ -171,11 +184,11 @@ class _CitationResolver(Treeprocessor):
 
 
 class _Citations(Extension):
-    def __init__(self, resolve):
+    def __init__(self, resolve: Resolver) -> None:
         super().__init__()
         self.resolve = resolve
 
-    def extendMarkdown(self, md):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API)
         # After code spans (190) and escapes (180), so `[@key]` and \[@key] stay literal;
         # before reference links (170), which would otherwise read [@key] as a link.
         md.inlinePatterns.register(_CitationPattern(CITATION_PATTERN, md), "citation", 175)
@@ -183,26 +196,29 @@ class _Citations(Extension):
         md.treeprocessors.register(_CitationResolver(md, self.resolve), "citation", 15)
 
 
-def _convert(text, resolve):
+def _convert(text: str, resolve: Resolver) -> str:
     md = markdown.Markdown(extensions=["tables", "sane_lists", _Citations(resolve)])
     return md.convert(text)
 
 
-def _missing(key):
+def _missing(key: str) -> etree.Element:
     span = etree.Element("span", {"class": "citation-missing"})
     span.text = f"[citation missing: {key}]"
     return span
 
 
-def render_markdown(text, numbering, sources_by_key):
+def render_markdown(
+    text: str, numbering: CitationNumbering, sources_by_key: Mapping[str, Citable]
+) -> SafeString:
     """Return sanitized HTML for Markdown `text`, its [@key] citations numbered by `numbering`.
 
     `sources_by_key` maps Source.key to Source; nothing here queries the database. An unknown
     key renders as a visible "citation missing" marker.
     """
 
-    def resolve(keys):
-        elements, sup = [], None
+    def resolve(keys: list[str]) -> list[etree.Element]:
+        elements: list[etree.Element] = []
+        sup: etree.Element | None = None
         for key in keys:
             source = sources_by_key.get(key)
             if source is None:
@@ -226,11 +242,11 @@ def render_markdown(text, numbering, sources_by_key):
     return mark_safe(sanitize_html(_convert(text, resolve)))
 
 
-def citation_keys(text):
+def citation_keys(text: str) -> list[str]:
     """Return the citation keys `text` uses, in order of first use, each once."""
-    keys = []
+    keys: list[str] = []
 
-    def collect(group):
+    def collect(group: list[str]) -> list[etree.Element]:
         keys.extend(group)
         return [_missing(key) for key in group]
 
@@ -238,39 +254,21 @@ def citation_keys(text):
     return list(dict.fromkeys(keys))
 
 
-def validate_citation_keys(text):
-    """Raise ValidationError naming every key in `text` that is no Source's key (one query)."""
-    from .models import Source  # models import this module
-
-    keys = citation_keys(text)
-    if not keys:
-        return
-    known = set(Source.objects.filter(key__in=keys).values_list("key", flat=True))
-    unknown = [key for key in keys if key not in known]
-    if unknown:
-        raise ValidationError(
-            "Unknown citation key(s): %(keys)s",
-            code="unknown_citation_key",
-            params={"keys": ", ".join(unknown)},
-        )
+def unknown_citation_keys(text: str, known_keys: Collection[str]) -> list[str]:
+    """The citation keys `text` uses that are not in `known_keys`, in order of first use."""
+    return [key for key in citation_keys(text) if key not in known_keys]
 
 
-def validate_citation_fields(instance, *field_names):
-    """Raise one ValidationError, keyed by field, for the named Markdown fields of `instance`."""
-    errors = {}
-    for name in field_names:
-        try:
-            validate_citation_keys(getattr(instance, name))
-        except ValidationError as error:
-            errors[name] = error
-    if errors:
-        raise ValidationError(errors)
+def render_preview(text: str, sources_by_key: Mapping[str, Citable]) -> SafeString:
+    """Render `text` on its own, as an editor's preview: numbering starts at 1."""
+    return render_markdown(text, CitationNumbering(), sources_by_key)
 
 
-def render_preview(text):
-    """Render `text` on its own, as an editor's preview: numbering starts at 1 (one query)."""
-    from .models import Source  # models import this module
+def safe_url(value: str) -> str:
+    """`value` if it is an http, https or mailto URL, else "" (so no live link is rendered).
 
-    keys = citation_keys(text)
-    sources = {s.key: s for s in Source.objects.filter(key__in=keys)} if keys else {}
-    return render_markdown(text, CitationNumbering(), sources)
+    Every URL a page or the admin renders from the database goes through here: a stored
+    `javascript:` or `data:` URL must never become a link.
+    """
+    normalized = _normalized_url(value or "")
+    return value if normalized.startswith(SAFE_URL_SCHEMES) else ""

@@ -1,8 +1,14 @@
-"""Query-bounded reads for the evidence pages; each docstring says how many queries it makes."""
+"""Query-bounded reads for the evidence pages; each docstring says how many queries it makes.
 
-from collections import defaultdict
+Only the `published()` querysets decide what readers see.
+"""
 
-from django.db.models import Prefetch
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import grading
@@ -13,14 +19,15 @@ from .models import (
     GradingScale,
     Mechanism,
     PrimarySourceCheck,
-    SeedReference,
     Source,
     Study,
 )
-from .rendering import CitationNumbering, citation_keys, render_markdown
+from .pages import CitedClaim, Page, Prose, Section, StudyRow, build_page
+
+CLAIMS_TEMPLATE = "includes/sections/_claims.html"
 
 
-def published_claims():
+def published_claims() -> QuerySet[Claim]:
     """Published claims with everything a page shows of them (3 queries when evaluated)."""
     return (
         Claim.objects.published()
@@ -32,91 +39,61 @@ def published_claims():
     )
 
 
-class Page:
-    """One page's citation numbering, plus the Markdown and claims it has rendered so far.
+class GradeTable:
+    """Grade rows by scale and code, loaded once per page (1 query)."""
 
-    Call `cite_claim`, `cite_source` and `markdown` in the order things appear on the page,
-    so that references are numbered in order of first use.
-    """
+    def __init__(self, *scales: str) -> None:
+        grades = Grade.objects.filter(scale__slug__in=scales).select_related("scale")
+        self._by_code = {(grade.scale.slug, grade.code): grade for grade in grades}
 
-    def __init__(self, markdown_texts=()):
-        self.numbering = CitationNumbering()
-        keys = {key for text in markdown_texts for key in citation_keys(text)}
-        # One query for every Source the page's prose cites.
-        self.sources_by_key = (
-            {s.key: s for s in Source.objects.filter(key__in=keys)} if keys else {}
-        )
+    def get(self, scale: str, code: str | None) -> Grade | None:
+        return self._by_code.get((scale, code)) if code else None
 
-    def cite_claim(self, claim):
-        """Attach `claim.cites`: (Cite, Citation) pairs for each of its citations."""
-        cites = [(self.numbering.cite(c.source), c) for c in claim.citations.all()]
-        claim.cites = sorted(cites, key=lambda pair: pair[0].number)
-        return claim
-
-    def cite_claims(self, claims):
-        return [self.cite_claim(claim) for claim in claims]
-
-    def cite_source(self, source):
-        return self.numbering.cite(source)
-
-    def markdown(self, text):
-        return render_markdown(text, self.numbering, self.sources_by_key)
-
-    def references(self):
-        """The numbered references with how each seed article printed them (1 query)."""
-        references = self.numbering.references
-        printed = defaultdict(list)
-        sources = [reference.source for reference in references]
-        for entry in SeedReference.objects.filter(source__in=sources).select_related("seed"):
-            printed[entry.source_id].append(entry)
-        for reference in references:
-            reference.as_printed = printed[reference.source.pk]
-        return references
+    def level(self, study: Study) -> Grade | None:
+        """The study's Oxford CEBM level, derived from its design."""
+        return self.get(grading.CEBM_SCALE, grading.cebm_level_code(study.design))
 
 
-def cebm_grades():
-    """Oxford CEBM levels by code (1 query)."""
-    return {
-        grade.code: grade
-        for grade in Grade.objects.filter(scale__slug=grading.CEBM_SCALE).select_related("scale")
-    }
+def published_studies() -> QuerySet[Study]:
+    """Published studies with what their rows print (1 query)."""
+    return Study.objects.published().select_related("source", "intervention", "reported_by")
 
 
-def attach_levels(studies, levels):
-    for study in studies:
-        study.level = levels.get(study.level_code)
-    return studies
+@dataclass
+class StudyPage:
+    study: StudyRow
+    page: Page
 
 
-def study_list():
-    """Published studies with their source, regimen and conditions (3 queries)."""
-    # conditions/ builds on evidence/, so reach the Condition model through the relation.
-    conditions = Study._meta.get_field("conditions").related_model.objects.published()
-    studies = list(
-        Study.objects.published()
-        .select_related("source", "intervention", "reported_by")
-        .prefetch_related(Prefetch("conditions", conditions))
-    )
-    return attach_levels(studies, cebm_grades())
+def study_detail(key: str) -> StudyPage:
+    """A published study with the claims resting on it (7 queries)."""
+    study = get_object_or_404(published_studies(), key=key)
+    row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
+    claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
+    sections = [
+        Section("study", "Study", "includes/sections/_study_facts.html", [row]),
+        Section(
+            "claims",
+            "Statements resting on this study",
+            CLAIMS_TEMPLATE,
+            claims,
+            empty="No published statement rests on this study.",
+        ),
+    ]
+    return StudyPage(row, build_page(sections))
 
 
-def study_detail(pk):
-    """A published study with the claims resting on it (6 queries)."""
-    study = get_object_or_404(
-        Study.objects.published().select_related("source", "intervention", "reported_by"), pk=pk
-    )
-    attach_levels([study], cebm_grades())
-    page = Page()
-    study.cite = page.cite_source(study.source)
-    claims = page.cite_claims(published_claims().filter(study=study))
-    return {"study": study, "claims": claims, "references": page.references()}
+def study_pk_to_key(pk: int) -> str:
+    """The key of the published study that used to live at /studies/<pk>/ (1 query)."""
+    return get_object_or_404(Study.objects.published().only("key"), pk=pk).key
 
 
-def source_detail(key):
-    """A Source, the claims citing it, its studies, seed listings and checks (5 queries)."""
-    source = get_object_or_404(Source, key=key)
+def source_detail(key: str) -> dict[str, Any]:
+    """A published Source, the claims citing it, its studies, listings and checks (5 queries)."""
+    source = get_object_or_404(Source.objects.published(), key=key)
+    published = Claim.objects.published()
     citations = list(
-        Citation.objects.filter(source=source, claim__in=Claim.objects.published())
+        Citation.objects.filter(source=source, claim__in=published)
         .select_related("claim", "reported_by")
         .order_by("claim__kind", "claim__key")
     )
@@ -125,32 +102,46 @@ def source_detail(key):
         "citations": citations,
         "studies": list(source.studies.published()),
         "as_printed": list(source.listed_by.select_related("seed")),
-        "checks": list(
-            source.checks.filter(claim__in=Claim.objects.published()).select_related("claim")
+        "checks": list(source.checks.filter(claim__in=published).select_related("claim")),
+    }
+
+
+def published_source(key: str) -> Source:
+    """A Source readers may see (1 query)."""
+    return get_object_or_404(Source.objects.published(), key=key)
+
+
+def mechanism_list() -> list[Mechanism]:
+    """Every published mechanism (1 query)."""
+    return list(Mechanism.objects.published().select_related("reported_by"))
+
+
+@dataclass
+class MechanismPage:
+    mechanism: Mechanism
+    page: Page
+
+
+def mechanism_detail(slug: str) -> MechanismPage:
+    """A published mechanism, its summary rendered, and the claims about it (7 queries)."""
+    mechanism = get_object_or_404(
+        Mechanism.objects.published().select_related("reported_by"), slug=slug
+    )
+    claims = [CitedClaim(claim) for claim in published_claims().filter(mechanism=mechanism)]
+    sections = [
+        Section("summary", "Summary", "includes/sections/_prose.html", [Prose(mechanism.summary)]),
+        Section(
+            "claims",
+            "What the articles say",
+            CLAIMS_TEMPLATE,
+            claims,
+            empty="No published statement describes this mechanism.",
         ),
-    }
+    ]
+    return MechanismPage(mechanism, build_page(sections))
 
 
-def mechanism_list():
-    """Every mechanism (1 query)."""
-    return list(Mechanism.objects.select_related("reported_by"))
-
-
-def mechanism_detail(slug):
-    """A mechanism, its summary rendered, and the claims about it (6 queries)."""
-    mechanism = get_object_or_404(Mechanism.objects.select_related("reported_by"), slug=slug)
-    page = Page([mechanism.summary])
-    summary = page.markdown(mechanism.summary)
-    claims = page.cite_claims(published_claims().filter(mechanism=mechanism))
-    return {
-        "mechanism": mechanism,
-        "summary": summary,
-        "claims": claims,
-        "references": page.references(),
-    }
-
-
-def methods():
+def methods() -> dict[str, Any]:
     """Every grading scale with its levels, and the design-to-level mapping (2 queries)."""
     scales = list(GradingScale.objects.prefetch_related("grades"))
     levels = {

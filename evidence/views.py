@@ -1,16 +1,18 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
 
 from . import export, selectors
-from .models import Source
 
 
-def study_list(request):
-    return render(request, "evidence/study_list.html", {"studies": selectors.study_list()})
+def study_detail(request, key):
+    return render(request, "evidence/study_detail.html", vars(selectors.study_detail(key)))
 
 
-def study_detail(request, pk):
-    return render(request, "evidence/study_detail.html", selectors.study_detail(pk))
+def study_by_id(request, pk):
+    """The old /studies/<id>/ address: a permanent redirect to /studies/<key>/."""
+    key = selectors.study_pk_to_key(pk)
+    return HttpResponsePermanentRedirect(reverse("evidence:study-detail", args=[key]))
 
 
 def source_detail(request, key):
@@ -18,7 +20,7 @@ def source_detail(request, key):
 
 
 def source_export(request, key, fmt):
-    source = get_object_or_404(Source, key=key)
+    source = selectors.published_source(key)
     body, content_type, extension = export.FORMATS[fmt](source)
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{source.key}.{extension}"'
@@ -32,7 +34,7 @@ def mechanism_list(request):
 
 
 def mechanism_detail(request, slug):
-    return render(request, "evidence/mechanism_detail.html", selectors.mechanism_detail(slug))
+    return render(request, "evidence/mechanism_detail.html", vars(selectors.mechanism_detail(slug)))
 
 
 def methods(request):

@@ -1,0 +1,167 @@
+"""Pages as ordered lists of typed sections, numbered in one pass.
+
+A page selector builds a list of `Section`s in reading order and hands it to `build_page()`,
+which numbers every citation in list order and renders the page's Markdown. Templates loop
+over the sections and print what the items hold; they never decide an order. Nothing is
+attached to model instances: the items below are what pages and the API read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.utils.safestring import SafeString
+
+from .models import Citation, Claim, Grade, PrimarySourceCheck, SeedReference, Source, Study
+from .rendering import CitationNumbering, Cite, Reference, citation_keys, render_markdown
+
+
+class PageNumbering:
+    """One page's citation numbers and claim anchors, handed out in reading order."""
+
+    def __init__(self, sources_by_key: dict[str, Source]) -> None:
+        self.citations = CitationNumbering()
+        self.sources_by_key = sources_by_key
+        self._anchored: set[str] = set()
+
+    def cite(self, source: Source) -> Cite:
+        return self.citations.cite(source)
+
+    def markdown(self, text: str) -> SafeString:
+        return render_markdown(text, self.citations, self.sources_by_key)
+
+    def claim_anchor(self, claim: Claim) -> str:
+        """The claim's permanent id where it first appears on the page; "" after that."""
+        if claim.key in self._anchored:
+            return ""
+        self._anchored.add(claim.key)
+        return claim.anchor
+
+
+class Item(Protocol):
+    def number(self, page: PageNumbering) -> None: ...
+
+
+@dataclass
+class Prose:
+    """Editors' Markdown, rendered with the page's numbering where it appears."""
+
+    markdown: str
+    html: SafeString = SafeString("")
+
+    def number(self, page: PageNumbering) -> None:
+        self.html = page.markdown(self.markdown)
+
+
+@dataclass
+class CitedClaim:
+    """A claim with its citations numbered, each paired with the quote that supports it."""
+
+    claim: Claim
+    cites: list[tuple[Cite, Citation]] = field(default_factory=list)
+    anchor: str = ""
+
+    def number(self, page: PageNumbering) -> None:
+        cites = [(page.cite(c.source), c) for c in self.claim.citations.all()]
+        self.cites = sorted(cites, key=lambda pair: pair[0].number)
+        self.anchor = page.claim_anchor(self.claim)
+
+
+@dataclass
+class StudyRow:
+    """A study with its derived level of evidence and the citation of its own paper."""
+
+    study: Study
+    level: Grade | None
+    cite: Cite | None = None
+
+    def number(self, page: PageNumbering) -> None:
+        self.cite = page.cite(self.study.source)
+
+
+@dataclass
+class CheckItem:
+    """An editors' primary-source check, citing the paper it was checked against."""
+
+    check: PrimarySourceCheck
+    cite: Cite | None = None
+
+    def number(self, page: PageNumbering) -> None:
+        self.cite = page.cite(self.check.source)
+
+
+@dataclass
+class Group:
+    """A titled run of items inside a section, e.g. the claims about one route."""
+
+    title: str
+    items: Sequence[Item]
+    url: str = ""
+
+    def number(self, page: PageNumbering) -> None:
+        for item in self.items:
+            item.number(page)
+
+
+@dataclass
+class Section:
+    """One titled part of a page. Its items print first, then its subsections."""
+
+    id: str
+    title: str
+    template: str
+    items: Sequence[Item] = ()
+    empty: str = ""  # printed when there are no items; "" hides an empty subsection
+    note: str = ""
+    subsections: Sequence[Section] = ()
+    level: int = 2
+
+    def number(self, page: PageNumbering) -> None:
+        for item in self.items:
+            item.number(page)
+        for subsection in self.subsections:
+            subsection.number(page)
+
+    @property
+    def item_level(self) -> int:
+        """The heading level for groups inside this section."""
+        return self.level + 1
+
+
+@dataclass
+class Page:
+    sections: list[Section]
+    references: list[Reference]
+
+
+def _prose(sections: Sequence[Section]) -> Iterator[Prose]:
+    for section in sections:
+        for item in section.items:
+            if isinstance(item, Prose):
+                yield item
+        yield from _prose(section.subsections)
+
+
+def build_page(sections: list[Section]) -> Page:
+    """Number every citation in section order and list the references (at most 2 queries)."""
+    keys = {key for prose in _prose(sections) for key in citation_keys(prose.markdown)}
+    page = PageNumbering(Source.objects.by_keys(keys))
+    for section in sections:
+        section.number(page)
+    return Page(sections, with_seed_listings(page.citations.references))
+
+
+def with_seed_listings(references: list[Reference]) -> list[Reference]:
+    """Fill in how each seed article printed every reference (1 query, none if no references)."""
+    if not references:
+        return references
+    printed: dict[int, list[SeedReference]] = defaultdict(list)
+    sources = [reference.source for reference in references]
+    for entry in SeedReference.objects.filter(source__in=sources).select_related("seed"):
+        printed[entry.source_id].append(entry)
+    for reference in references:
+        reference.as_printed = printed[reference.source.pk]
+    return references
