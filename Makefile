@@ -8,10 +8,10 @@ MANAGE := $(BIN)/python manage.py
 # Sorted by name, so 01_…json loads before 02_…json; one loaddata call, one transaction.
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test lint check verify-quotes db lock clean screenshots
+.PHONY: run test lint typecheck check verify-quotes db lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
-run check verify-quotes db: export DEBUG ?= 1
+run check typecheck verify-quotes db: export DEBUG ?= 1
 
 run: db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -29,6 +29,14 @@ screenshots: .venv/installed
 lint: .venv/installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy (the django-stubs plugin imports ldnref.settings) and the import contracts, both
+# configured in pyproject.toml. Both run, so one report shows every failure.
+typecheck: .venv/installed
+	status=0; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/lint-imports --no-logo || status=1; \
+	exit $$status
 
 check: .venv/installed
 	$(MANAGE) makemigrations --check --dry-run
@@ -54,5 +62,5 @@ lock:
 		--generate-hashes -o requirements.lock
 
 clean:
-	rm -rf .venv staticfiles .pytest_cache .ruff_cache
+	rm -rf .venv staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
