@@ -55,6 +55,12 @@ db: .venv/installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
+# In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
+# Phony: bench/ is also a directory. Options through BENCH_ARGS, e.g. BENCH_ARGS="--json b.json".
+.PHONY: bench
+bench: .venv/installed
+	$(BIN)/python bench/page_cpu.py $(BENCH_ARGS)
+
 lock:
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PYTHON) -m venv "$$tmp" && "$$tmp/bin/pip" install --quiet uv && \
