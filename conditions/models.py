@@ -68,7 +68,7 @@ class Condition(Reviewed):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]
+    natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]  # type: ignore[attr-defined]
 
     def clean(self):
         validate_citation_fields(self, "clinician_summary", "patient_summary")
@@ -159,7 +159,7 @@ class TreatmentRecommendation(models.Model):
     def natural_key(self):
         return (*self.condition.natural_key(), self.treatment)
 
-    natural_key.dependencies = ["conditions.condition", "evidence.claim", "evidence.grade"]
+    natural_key.dependencies = ["conditions.condition", "evidence.claim", "evidence.grade"]  # type: ignore[attr-defined]
 
     def clean(self):
         if (self.strength_id or self.quality_id) and not self.graded_by_id:
@@ -220,7 +220,7 @@ class OutcomeCertainty(models.Model):
     def natural_key(self):
         return (*self.condition.natural_key(), self.outcome, self.route)
 
-    natural_key.dependencies = ["conditions.condition", "evidence.study", "evidence.grade"]
+    natural_key.dependencies = ["conditions.condition", "evidence.study", "evidence.grade"]  # type: ignore[attr-defined]
 
     def body_of_evidence(self, approved_studies: Sequence[Study]) -> list[Study]:
         """This outcome's studies among the condition's approved ones (the verdict's set).
@@ -291,7 +291,7 @@ class CertaintyRating(models.Model):
     def natural_key(self):
         return (*self.certainty.natural_key(), self.domain)
 
-    natural_key.dependencies = ["conditions.outcomecertainty"]
+    natural_key.dependencies = ["conditions.outcomecertainty"]  # type: ignore[attr-defined]
 
 
 class PlainSection(models.TextChoices):
@@ -339,7 +339,7 @@ class PlainStatement(models.Model):
     def natural_key(self):
         return (*self.condition.natural_key(), self.section, self.order)
 
-    natural_key.dependencies = ["conditions.condition", "evidence.claim"]
+    natural_key.dependencies = ["conditions.condition", "evidence.claim"]  # type: ignore[attr-defined]
 
     def clean(self):
         # Nothing may appear on the patient page that the clinician page does not support.

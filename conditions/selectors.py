@@ -112,7 +112,13 @@ class ConditionPage:
     condition: Condition
     verdict: VerdictItem
     page: Page
-    reading_grade: float | None = None
+
+
+@dataclass
+class PatientPage:
+    condition: Condition
+    page: Page
+    reading_grade: float
 
 
 # ---------------------------------------------------------------- shared reads
@@ -155,12 +161,21 @@ def _page_claims(condition: Condition) -> QuerySet[Claim]:
 
 
 def _certainties(
-    condition: Condition, studies: Sequence[Study], grades: GradeTable
+    condition: Condition, grades: GradeTable, studies: Sequence[Study] | None = None
 ) -> list[CertaintyRow]:
-    """Each outcome's certainty from the same approved studies as the verdict (3 queries)."""
-    certainties = condition.certainties.select_related(
-        "certainty_override__scale"
-    ).prefetch_related("ratings", Prefetch("studies", Study.objects.only("pk")))
+    """Each outcome's certainty from the same approved studies as the verdict (3 queries).
+
+    `studies` are the condition's approved studies if the caller has them; otherwise the
+    outcomes' own studies, loaded with the same filter, stand in for them.
+    """
+    approved = published_studies().filter(conditions=condition)
+    certainties = list(
+        condition.certainties.select_related("certainty_override__scale").prefetch_related(
+            "ratings", Prefetch("studies", approved)
+        )
+    )
+    if studies is None:
+        studies = list({s.pk: s for c in certainties for s in c.studies.all()}.values())
     rows = []
     for certainty in certainties:
         ruling = certainty.ruling(studies)
@@ -287,7 +302,7 @@ def clinician_page(slug: str) -> ConditionPage:
             "certainty",
             "Certainty of evidence per outcome",
             "includes/sections/_certainty_table.html",
-            _certainties(condition, studies, grades),
+            _certainties(condition, grades, studies),
             empty=f"No outcome of LDN for {name} has been graded: "
             "no clinical study measuring one is on record.",
         ),
@@ -416,7 +431,7 @@ PLAIN_EMPTY = {
 }
 
 
-def patient_page(slug: str) -> ConditionPage:
+def patient_page(slug: str) -> PatientPage:
     """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 10 queries)."""
     condition = _condition(slug)
     name = condition.name.lower()
@@ -425,13 +440,14 @@ def patient_page(slug: str) -> ConditionPage:
         .select_related("claim")
         .prefetch_related(Prefetch("claim__citations", CITATIONS))
     )
-    studies = list(published_studies().filter(conditions=condition))
-    grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE)
-    certainties = [row for row in _certainties(condition, studies, grades) if row.ruling.code]
-    for row in certainties:
-        row.sentence = certainty_sentence(
-            row.certainty.route, row.certainty.outcome, row.ruling.code
-        )
+    grades = GradeTable(grading.GRADE_SCALE)
+    certainties = []
+    for row in _certainties(condition, grades):
+        if row.ruling.code:  # an outcome with no approved clinical study gets no sentence
+            row.sentence = certainty_sentence(
+                row.certainty.route, row.certainty.outcome, row.ruling.code
+            )
+            certainties.append(row)
 
     sections = {
         "about": Section(
@@ -466,8 +482,7 @@ def patient_page(slug: str) -> ConditionPage:
     assert isinstance(about, Prose)
     texts = [strip_tags(about.html), *(s.text for s in statements)]
     texts += [row.sentence for row in certainties]
-    verdict = _verdict(condition, studies, grades)
-    return ConditionPage(condition, verdict, page, reading_grade(texts))
+    return PatientPage(condition, page, reading_grade(texts))
 
 
 # ---------------------------------------------------------------- pages across both apps

@@ -4,6 +4,11 @@ Every changelist makes a fixed number of queries whatever its length: foreign ke
 column prints are joined with `list_select_related`, counts are annotated.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -37,7 +42,9 @@ admin.site.index_title = "Evidence and conditions"
 # ---------------------------------------------------------------- shared pieces
 
 # An address typed without a scheme becomes https://, as Django 6 will do by default.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 def preview(text):

@@ -41,8 +41,7 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(status=ReviewStatus.APPROVED)
 
 
-class PublishedKeyedManager(KeyedManager.from_queryset(PublishedQuerySet)):
-    pass
+PublishedKeyedManager = KeyedManager.from_queryset(PublishedQuerySet)
 
 
 class Reviewed(models.Model):
@@ -148,27 +147,31 @@ class Grade(models.Model):
     def natural_key(self):
         return (*self.scale.natural_key(), self.code)
 
-    natural_key.dependencies = ["evidence.gradingscale"]
+    natural_key.dependencies = ["evidence.gradingscale"]  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- sources
 
 
-class SourceQuerySet(models.QuerySet):
+class SourceQuerySet(models.QuerySet["Source"]):
     def published(self):
-        """Sources a published claim or a published study cites; the rest stay off the site."""
-        cited = Citation.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())
-        reported = Study.objects.published().filter(source=OuterRef("pk"))
-        return self.filter(Exists(cited) | Exists(reported))
+        """Sources a published claim or study cites, and the seeds that reported them.
 
-    def by_keys(self, keys: Iterable[str]):
+        A work that only appears in a seed's reference list stays off the site.
+        """
+        citations = Citation.objects.filter(claim__in=Claim.objects.published())
+        cited = citations.filter(source=OuterRef("pk"))
+        reporting = citations.filter(reported_by=OuterRef("pk"))
+        studied = Study.objects.published().filter(source=OuterRef("pk"))
+        return self.filter(Exists(cited) | Exists(reporting) | Exists(studied))
+
+    def by_keys(self, keys: Iterable[str]) -> dict[str, "Source"]:
         """{key: Source} for the given citation keys (one query, none when `keys` is empty)."""
         keys = set(keys)
         return {source.key: source for source in self.filter(key__in=keys)} if keys else {}
 
 
-class SourceManager(KeyedManager.from_queryset(SourceQuerySet)):
-    pass
+SourceManager = KeyedManager.from_queryset(SourceQuerySet)
 
 
 def validate_citation_fields(instance, *field_names):
@@ -323,7 +326,7 @@ class SeedReference(models.Model):
     def natural_key(self):
         return (self.seed.key, self.source.key)
 
-    natural_key.dependencies = ["evidence.source"]
+    natural_key.dependencies = ["evidence.source"]  # type: ignore[attr-defined]
 
     def clean(self):
         if self.seed_id and not self.seed.is_seed:
@@ -381,7 +384,7 @@ class Intervention(Reported):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["evidence.source"]
+    natural_key.dependencies = ["evidence.source"]  # type: ignore[attr-defined]
 
 
 class Mechanism(Reported, Reviewed):
@@ -403,7 +406,7 @@ class Mechanism(Reported, Reviewed):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["evidence.source"]
+    natural_key.dependencies = ["evidence.source"]  # type: ignore[attr-defined]
 
     def clean(self):
         super().clean()
@@ -453,7 +456,7 @@ class Study(Reported, Reviewed):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["evidence.source", "evidence.intervention"]
+    natural_key.dependencies = ["evidence.source", "evidence.intervention"]  # type: ignore[attr-defined]
 
     @property
     def level_code(self):
@@ -475,8 +478,7 @@ class ClaimQuerySet(PublishedQuerySet):
         return super().published().filter(Exists(cited))
 
 
-class ClaimManager(KeyedManager.from_queryset(ClaimQuerySet)):
-    pass
+ClaimManager = KeyedManager.from_queryset(ClaimQuerySet)
 
 
 class Claim(Reviewed):
@@ -532,7 +534,7 @@ class Claim(Reviewed):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]
+    natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]  # type: ignore[attr-defined]
 
     def clean(self):
         if CITATION_IN_TEXT.search(self.statement):
@@ -581,7 +583,7 @@ class Citation(Reported):
     def natural_key(self):
         return (self.claim.key, self.source.key, self.reported_by.key)
 
-    natural_key.dependencies = ["evidence.claim", "evidence.source"]
+    natural_key.dependencies = ["evidence.claim", "evidence.source"]  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- disagreements and checks
@@ -619,7 +621,7 @@ class Conflict(models.Model):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["evidence.claim"]
+    natural_key.dependencies = ["evidence.claim"]  # type: ignore[attr-defined]
 
 
 class PrimarySourceCheck(models.Model):
@@ -656,4 +658,4 @@ class PrimarySourceCheck(models.Model):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["evidence.claim", "evidence.source"]
+    natural_key.dependencies = ["evidence.claim", "evidence.source"]  # type: ignore[attr-defined]

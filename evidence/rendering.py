@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import bleach
 import markdown
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # missing from the stubs
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -46,7 +46,7 @@ def _allow_link_attribute(tag: str, name: str, value: str) -> bool:
     return name in ("title", "id", "class", "aria-label")
 
 
-ALLOWED_ATTRIBUTES = {
+ALLOWED_ATTRIBUTES: dict[str, list[str] | Callable[[str, str, str], bool]] = {
     "a": _allow_link_attribute,
     "sup": ["id", "class"],
     "span": ["class"],
@@ -151,7 +151,9 @@ Resolver = Callable[[list[str]], list[etree.Element]]
 class _CitationPattern(InlineProcessor):
     """Stand a placeholder in for each citation; numbering waits for document order."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> Any:  # noqa: N802 (Markdown API)
+    def handleMatch(  # type: ignore[override]  # the stubs give InlineProcessor Pattern's
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         keys = [key.strip().lstrip("@") for key in m.group(1).split(";")]
         placeholder = etree.Element(_PLACEHOLDER, keys=" ".join(keys))
         return placeholder, m.start(0), m.end(0)
@@ -170,7 +172,7 @@ class _CitationResolver(Treeprocessor):
         for placeholder in list(root.iter(_PLACEHOLDER)):
             parent = parents[placeholder]
             index = list(parent).index(placeholder)
-            elements = self.resolve(placeholder.get("keys").split())
+            elements = self.resolve((placeholder.get("keys") or "").split())
             # A footnote sits against the word it follows: "itch [@a]" renders "itch¹".
             if elements[0].tag == "sup":
                 if index == 0:

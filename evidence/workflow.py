@@ -67,7 +67,7 @@ def _move(
             fields = ["status"]
             if reviewed:
                 obj.last_reviewed = today
-                obj.reviewed_by = by if isinstance(by, AbstractBaseUser) else None
+                obj.reviewed_by_id = by.pk if isinstance(by, AbstractBaseUser) else None
                 fields += ["last_reviewed", "reviewed_by"]
             obj.save(update_fields=fields)
             result.changed.append(obj)

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from conditions.models import Condition
-from evidence.models import Mechanism, Source, Study
+from evidence.models import Claim, Mechanism, Source, Study
 from tests.factories import load_content
 
 # ---------------------------------------------------------------- reading HTML
@@ -195,8 +195,9 @@ def every_public_path():
     for condition in Condition.objects.published():
         paths += [f"/conditions/{condition.slug}/", f"/conditions/{condition.slug}/patient/"]
     paths += [study.get_absolute_url() for study in Study.objects.published()]
-    paths += [source.get_absolute_url() for source in Source.objects.all()]
-    paths += [mechanism.get_absolute_url() for mechanism in Mechanism.objects.all()]
+    paths += [source.get_absolute_url() for source in Source.objects.published()]
+    paths += [mechanism.get_absolute_url() for mechanism in Mechanism.objects.published()]
+    paths += [claim.get_absolute_url() for claim in Claim.objects.published()]
     return paths
 
 

@@ -28,6 +28,7 @@ from evidence.models import (
     Study,
 )
 from tests.factories import FIXTURES
+from tests.pages import get_page
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
@@ -97,26 +98,18 @@ def test_every_quote_is_found_verbatim_in_its_seed(content, capsys):
     assert "0 not found" in capsys.readouterr().out
 
 
-def test_stored_verdicts_follow_the_sort_rule(content):
-    for condition in Condition.objects.select_related("verdict_grade"):
-        stored = condition.verdict_grade.code if condition.verdict_grade else None
-        assert stored == condition.rule_verdict_code(), condition.slug
-        if stored:
-            assert condition.verdict_grade.scale.slug == grading.SORT_SCALE
-
-
-def test_vitiligo_has_no_grade_because_no_study_is_on_record(content):
+def test_vitiligo_has_no_grade_because_no_study_is_on_record(content, client):
     vitiligo = Condition.objects.get(slug="vitiligo")
-    assert vitiligo.verdict_grade is None
     assert not vitiligo.studies.exists()
     assert "insufficient evidence" in vitiligo.verdict.lower()
+    verdict = get_page(client, "/conditions/vitiligo/").section("Verdict").text()
+    assert "Insufficient evidence" in verdict
+    assert "Strength of Recommendation Taxonomy" not in verdict
 
 
-def test_stored_certainties_follow_the_grade_rule_with_a_reason_for_each_step(content):
-    for certainty in OutcomeCertainty.objects.select_related("certainty__scale"):
-        assert certainty.certainty.scale.slug == grading.GRADE_SCALE
-        assert certainty.certainty.code == certainty.rule_certainty_code(), str(certainty)
-        assert all(rating.reason.strip() for rating in certainty.ratings.all())
+def test_every_rating_step_gives_its_reason(content):
+    for certainty in OutcomeCertainty.objects.all():
+        assert all(rating.reason.strip() for rating in certainty.ratings.all()), str(certainty)
 
 
 def test_unconfirmed_identifiers_stay_empty(content):

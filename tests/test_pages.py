@@ -231,7 +231,7 @@ def test_the_verdict_shows_its_sort_grade_with_the_scale_and_what_the_grade_mean
     assert "SORT" in sort_c.scale.name
     assert f"{sort_c.scale.name} C" in text
     assert sort_c.definition in text
-    assert "Assigned by ldnref editors under ldnref SORT rule 1" in text
+    assert "Derived by ldnref SORT rule 1 from the approved studies on record" in text
 
 
 def test_the_verdict_names_a_rule_that_the_methods_page_explains(content, client):
@@ -248,7 +248,7 @@ def test_a_condition_without_studies_shows_insufficient_evidence_and_no_sort_gra
     assert "Insufficient evidence" in text
     assert sort.name not in text
     assert "SORT" not in text.replace("SORT rule", "")
-    assert "Assigned by ldnref editors under ldnref SORT rule 1" in text
+    assert "Derived by ldnref SORT rule 1 from the approved studies on record" in text
 
 
 @pytest.mark.parametrize("slug", ["atopic-dermatitis", "psoriasis", "vitiligo"])
@@ -468,14 +468,33 @@ def test_the_study_list_shows_every_published_study_with_a_link(content, client)
         assert client.get(study.get_absolute_url()).status_code == HTTPStatus.OK
 
 
-def test_every_source_and_mechanism_has_a_page(content, client):
-    for source in Source.objects.all():
+def test_every_published_source_and_mechanism_has_a_page(content, client):
+    sources = Source.objects.published()
+    assert sources.count() >= 10
+    for source in sources:
         assert get_page(client, f"/sources/{source.key}/").find("h1").text() == source.title
     listing = get_page(client, "/mechanisms/")
-    for mechanism in Mechanism.objects.all():
+    for mechanism in Mechanism.objects.published():
         assert mechanism.get_absolute_url() in listing.hrefs()
         page = get_page(client, f"/mechanisms/{mechanism.slug}/")
         assert page.find("h1").text() == mechanism.name
+
+
+def test_a_work_only_in_a_seeds_reference_list_has_no_page(content, client):
+    # Sikora 2019 is listed by the first article but nothing on the site cites it.
+    assert Source.objects.filter(key="sikora2019").exists()
+    assert client.get("/sources/sikora2019/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/sources/sikora2019.ris").status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("status", [ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW])
+def test_a_mechanism_not_approved_has_no_page_and_no_link(content, client, status):
+    Mechanism.objects.filter(slug="tlr4-modulation").update(status=status)
+
+    assert client.get("/mechanisms/tlr4-modulation/").status_code == HTTPStatus.NOT_FOUND
+    assert "/mechanisms/tlr4-modulation/" not in get_page(client, "/mechanisms/").hrefs()
+    psoriasis = get_page(client, "/conditions/psoriasis/")
+    assert "/mechanisms/tlr4-modulation/" not in psoriasis.hrefs()
 
 
 def test_the_methods_page_defines_every_level_of_every_scale(content, client):

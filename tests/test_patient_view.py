@@ -78,7 +78,7 @@ def test_the_certainty_sentence_is_worded_by_its_grade(content, client, code):
     grade = Grade.objects.get(scale__slug="grade-certainty", code=code)
     OutcomeCertainty.objects.filter(
         condition__slug="chronic-pruritus", outcome="itch-relief", route="topical"
-    ).update(certainty=grade)
+    ).update(certainty_override=grade, certainty_override_reason="To test the wording.")
     page = get_page(client, "/conditions/chronic-pruritus/patient/")
     [sentence] = certainty_sentences(page)
     expected, never = WORDING[code]

@@ -19,6 +19,7 @@ from conditions.models import (
 )
 from evidence.models import (
     CheckVerdict,
+    Claim,
     ClaimKind,
     Conflict,
     Grade,
@@ -44,6 +45,7 @@ from tests.factories import (
 )
 
 EXTRA = 50  # rows of each kind added on top of the fixtures
+MEASURED_CLAIM = "psoriasis-case-series-response"
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,7 @@ def page_paths():
         "mechanism list": "/mechanisms/",
         "mechanism detail": "/mechanisms/tlr4-modulation/",
         "methods": "/methods/",
+        "claim": Claim.objects.get(key=MEASURED_CLAIM).get_absolute_url(),
     }
 
 
@@ -105,10 +108,8 @@ def add_content(n=EXTRA):
     source = study.source
     mechanism = Mechanism.objects.get(slug="tlr4-modulation")
     seed = Source.objects.get(key="droracle-ldn-skin")
-    sort_c = Grade.objects.get(scale__slug="sort", code="C")
     strength = Grade.objects.get(scale__slug="strength-a-e", code="B")
     quality = Grade.objects.get(scale__slug="quality-i-iv", code="II-i")
-    very_low = Grade.objects.get(scale__slug="grade-certainty", code="very-low")
     kinds, routes, sections = cycle(SHOWN_KINDS), cycle(Route.values), cycle(PlainSection.values)
 
     claims, studies = [], []
@@ -152,8 +153,22 @@ def add_content(n=EXTRA):
             checked_against="https://example.org/abstract",
         )
         SeedReference.objects.create(seed=make_seed(), source=source, as_printed=f"Printed {i}")
-        make_condition(name=f"Synthetic condition {i}", status=APPROVED, verdict_grade=sort_c)
-        make_mechanism(name=f"Synthetic mechanism {i}", reported_by=seed)
+        synthetic = make_condition(name=f"Synthetic condition {i}", status=APPROVED)
+        synthetic.studies.add(extra_study)
+        measured = Claim.objects.get(key=MEASURED_CLAIM)
+        make_citation(
+            claim=measured, source=make_source(title=f"Synthetic cited work {i}"), reported_by=seed
+        )
+        PrimarySourceCheck.objects.create(
+            key=f"synthetic-claim-check-{i}",
+            claim=measured,
+            source=source,
+            verdict=CheckVerdict.AGREES,
+            finding=f"Synthetic check of the measured claim {i}.",
+            checked_against="https://example.org/abstract",
+        )
+        measured.conditions.add(synthetic)
+        make_mechanism(name=f"Synthetic mechanism {i}", reported_by=seed, status=APPROVED)
         scale = make_scale(name=f"Synthetic scale {i}")
         make_grade(scale, rank=1)
         make_grade(scale, rank=2)
@@ -177,7 +192,6 @@ def add_content(n=EXTRA):
                 condition=psoriasis,
                 outcome=outcome,
                 route=route,
-                certainty=very_low,
                 rationale="Synthetic rationale.",
             )
             certainty.studies.add(*studies)
@@ -208,6 +222,7 @@ def test_no_page_makes_more_queries_when_content_grows_fifty_fold(content, clien
         "mechanism list": "Synthetic mechanism",
         "mechanism detail": "Synthetic claim",
         "methods": "Synthetic scale",
+        "claim": "Synthetic cited work",
     }
     for name, marker in markers.items():
         assert after[name][1].count(marker) >= EXTRA, name
