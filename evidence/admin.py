@@ -63,6 +63,14 @@ REVIEW_ACTIONS = [
 ]
 
 
+DONE = {
+    "submit": "Submitted for review",
+    "approve": "Approved",
+    "retire": "Retired",
+    "draft": "Returned to draft",
+}
+
+
 class ReviewedForm(forms.ModelForm):
     review_action = forms.ChoiceField(
         choices=REVIEW_ACTIONS,
@@ -99,9 +107,8 @@ class ReviewedAdmin(admin.ModelAdmin):
             self._run(request, action, [form.instance])
 
     def _run(self, request, action, objects):
-        transition = workflow.TRANSITIONS[action]
-        verb = dict(REVIEW_ACTIONS)[action].split(" (")[0]
-        result = transition(objects, by=request.user)
+        result = workflow.TRANSITIONS[action](objects, by=request.user)
+        verb = DONE[action]
         for ok, text in workflow.describe(result, verb):
             self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
 

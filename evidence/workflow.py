@@ -109,5 +109,5 @@ def describe(result: Transition, verb: str) -> Sequence[tuple[bool, str]]:
         names = ", ".join(str(obj) for obj in result.changed)
         messages.append((True, f"{verb}: {names}."))
     for obj, reason in result.refused:
-        messages.append((False, f"Not {verb.lower()}: {obj}. {reason}"))
+        messages.append((False, f"Not {verb[0].lower()}{verb[1:]}: {obj}. {reason}"))
     return messages

@@ -1,34 +1,59 @@
 """Small helpers that save one valid row each; pass keyword overrides for what a test needs.
 
-Keys and slugs are unique per call, so helpers can be called any number of times. Related
-rows are made on demand: make_citation() with no arguments also makes its claim, source
-and seed.
+The one home for test data: every `make_*` helper lives here. Keys, slugs and usernames are
+unique per call, so helpers can be called any number of times. Related rows are made on
+demand: make_citation() with no arguments also makes its claim, source and seed.
 """
 
 import itertools
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 
-from conditions.models import Condition
-from evidence.grading import StudyDesign
+from conditions.models import (
+    CertaintyRating,
+    Condition,
+    OutcomeCertainty,
+    PlainSection,
+    PlainStatement,
+    TreatmentRecommendation,
+)
+from evidence import grading
+from evidence.choices import (
+    CheckVerdict,
+    ClaimKind,
+    GradeDomain,
+    Outcome,
+    Route,
+    SourceKind,
+    StudyDesign,
+)
 from evidence.models import (
     Citation,
     Claim,
-    ClaimKind,
+    Conflict,
     Grade,
     GradingScale,
     Intervention,
     Mechanism,
+    PrimarySourceCheck,
     SeedReference,
     Source,
-    SourceKind,
     Study,
 )
 
 # The content fixtures in load order (01_…, 02_…): what `make run` loads in one call.
 FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
+
+# The names the fixtures give the scales the models grade on; str(grade) prints them.
+SCALE_NAMES = {
+    grading.SORT_SCALE: "SORT",
+    grading.GRADE_SCALE: "GRADE certainty",
+    grading.STRENGTH_SCALE: "Strength of recommendation",
+    grading.QUALITY_SCALE: "Quality of evidence",
+}
 
 
 def load_content():
@@ -42,6 +67,30 @@ _numbers = itertools.count(1)
 
 def _next():
     return next(_numbers)
+
+
+def _default(fields, name, make):
+    """Set `fields[name]` to a new row from `make()` unless the caller passed one."""
+    if name not in fields:
+        fields[name] = make()
+
+
+# ---------------------------------------------------------------- editors
+
+
+def make_editor(**overrides):
+    """A staff superuser who can log in to the admin (client.force_login(make_editor()))."""
+    n = _next()
+    fields = {
+        "username": f"editor{n}",
+        "email": f"editor{n}@example.org",
+        "password": "not-a-real-password",
+    }
+    fields.update(overrides)
+    return get_user_model().objects.create_superuser(**fields)
+
+
+# ---------------------------------------------------------------- grading scales
 
 
 def make_scale(**overrides):
@@ -58,12 +107,23 @@ def make_scale(**overrides):
 
 
 def make_grade(scale=None, **overrides):
-    """A grade on `scale`: a GradingScale, or a slug whose scale is made if it does not exist."""
+    """A grade on `scale`: a GradingScale, or a slug whose scale is made if it does not exist.
+
+    A scale made from one of the models' slugs (grading.SORT_SCALE, …) gets its real name, so
+    str(grade) reads as in the admin ("SORT: B"). With a `code` the scale already has, the
+    existing grade is returned: a scale holds each code once.
+    """
     n = _next()
     if scale is None:
         scale = make_scale()
     elif isinstance(scale, str):
-        scale = GradingScale.objects.filter(slug=scale).first() or make_scale(slug=scale)
+        scale = GradingScale.objects.filter(slug=scale).first() or make_scale(
+            slug=scale, name=SCALE_NAMES.get(scale, f"Scale {n}")
+        )
+    if "code" in overrides:
+        existing = scale.grades.filter(code=overrides["code"]).first()
+        if existing is not None:
+            return existing
     fields = {
         "scale": scale,
         "code": f"g{n}",
@@ -73,6 +133,9 @@ def make_grade(scale=None, **overrides):
     }
     fields.update(overrides)
     return Grade.objects.create(**fields)
+
+
+# ---------------------------------------------------------------- sources
 
 
 def make_source(**overrides):
@@ -105,15 +168,18 @@ def make_seed(**overrides):
 def make_seed_reference(**overrides):
     fields = {"as_printed": "Doe J, Roe R. A study of things. 2020."}
     fields.update(overrides)
-    fields.setdefault("seed", make_seed())
-    fields.setdefault("source", make_source())
+    _default(fields, "seed", make_seed)
+    _default(fields, "source", make_source)
     return SeedReference.objects.create(**fields)
+
+
+# ---------------------------------------------------------------- what the sources report
 
 
 def _reported(overrides):
     fields = {"quote": "Words the seed printed."}
     fields.update(overrides)
-    fields.setdefault("reported_by", make_seed())
+    _default(fields, "reported_by", make_seed)
     return fields
 
 
@@ -125,6 +191,7 @@ def make_intervention(**overrides):
 
 
 def make_mechanism(**overrides):
+    """A draft mechanism."""
     n = _next()
     fields = {"slug": f"mechanism-{n}", "name": f"Mechanism {n}", "summary": "How it may work."}
     fields.update(overrides)
@@ -132,11 +199,15 @@ def make_mechanism(**overrides):
 
 
 def make_study(**overrides):
+    """A draft randomized trial."""
     n = _next()
     fields = {"key": f"study-{n}", "label": f"Doe {2000 + n}", "design": StudyDesign.RCT}
     fields.update(overrides)
-    fields.setdefault("source", make_source())
+    _default(fields, "source", make_source)
     return Study.objects.create(**_reported(fields))
+
+
+# ---------------------------------------------------------------- claims
 
 
 def make_claim(**overrides):
@@ -149,12 +220,40 @@ def make_claim(**overrides):
 
 def make_citation(**overrides):
     fields = dict(overrides)
-    fields.setdefault("claim", make_claim())
-    fields.setdefault("source", make_source())
+    _default(fields, "claim", make_claim)
+    _default(fields, "source", make_source)
     return Citation.objects.create(**_reported(fields))
 
 
+def make_conflict(**overrides):
+    n = _next()
+    fields = {"key": f"conflict-{n}", "title": f"Conflict {n}", "editors_note": "Why they differ."}
+    fields.update(overrides)
+    _default(fields, "claim_a", make_claim)
+    _default(fields, "claim_b", make_claim)
+    return Conflict.objects.create(**fields)
+
+
+def make_check(**overrides):
+    """A primary source check that agrees with the seed."""
+    n = _next()
+    fields = {
+        "key": f"check-{n}",
+        "verdict": CheckVerdict.AGREES,
+        "finding": "The abstract says the same.",
+        "checked_against": f"https://pubmed.ncbi.nlm.nih.gov/{n}/",
+    }
+    fields.update(overrides)
+    _default(fields, "claim", make_claim)
+    _default(fields, "source", make_source)
+    return PrimarySourceCheck.objects.create(**fields)
+
+
+# ---------------------------------------------------------------- conditions
+
+
 def make_condition(**overrides):
+    """A draft condition with no studies: the rule gives its verdict no grade."""
     n = _next()
     fields = {
         "slug": f"condition-{n}",
@@ -166,3 +265,76 @@ def make_condition(**overrides):
     }
     fields.update(overrides)
     return Condition.objects.create(**fields)
+
+
+def make_certainty(*, studies=(), **overrides):
+    """An outcome certainty; `studies` are added to it and to its condition's studies."""
+    fields = {
+        "outcome": Outcome.ITCH_RELIEF,
+        "route": Route.TOPICAL,
+        "rationale": "Small open-label trials.",
+    }
+    fields.update(overrides)
+    _default(fields, "condition", make_condition)
+    certainty = OutcomeCertainty.objects.create(**fields)
+    if studies:
+        certainty.studies.add(*studies)
+        certainty.condition.studies.add(*studies)
+    return certainty
+
+
+def make_rating(**overrides):
+    """A serious concern about imprecision: rates a certainty down one level."""
+    fields = {"domain": GradeDomain.IMPRECISION, "level_change": -1, "reason": "Few people."}
+    fields.update(overrides)
+    _default(fields, "certainty", make_certainty)
+    return CertaintyRating.objects.create(**fields)
+
+
+def make_recommendation(**overrides):
+    """An ungraded guideline treatment; pass strength/quality with graded_by to grade it."""
+    n = _next()
+    fields = {"treatment": f"Treatment {n}", "order": n}
+    fields.update(overrides)
+    _default(fields, "condition", make_condition)
+    _default(fields, "claim", lambda: make_claim(kind=ClaimKind.GUIDELINE))
+    return TreatmentRecommendation.objects.create(**fields)
+
+
+def make_plain_statement(**overrides):
+    n = _next()
+    fields = {"section": PlainSection.HELPS, "text": "It may ease itch.", "order": n}
+    fields.update(overrides)
+    _default(fields, "condition", make_condition)
+    _default(fields, "claim", make_claim)
+    return PlainStatement.objects.create(**fields)
+
+
+def make_one_of_each():
+    """One saved object of every model the editors' admin edits, keyed by model."""
+    seed = make_seed()
+    claim = make_claim()
+    condition = make_condition()
+    condition.claims.add(claim)
+    certainty = make_certainty(condition=condition, studies=[make_study(reported_by=seed)])
+    strength = make_grade(grading.STRENGTH_SCALE, code="a", label="A")
+    return {
+        GradingScale: strength.scale,
+        Grade: strength,
+        Source: seed,
+        SeedReference: make_seed_reference(seed=seed, number=1),
+        Intervention: make_intervention(reported_by=seed),
+        Mechanism: make_mechanism(reported_by=seed),
+        Study: certainty.studies.get(),
+        Claim: claim,
+        Citation: make_citation(claim=claim, reported_by=seed),
+        Conflict: make_conflict(claim_a=claim),
+        PrimarySourceCheck: make_check(claim=claim),
+        Condition: condition,
+        TreatmentRecommendation: make_recommendation(
+            condition=condition, strength=strength, graded_by=make_source(), claim=claim
+        ),
+        OutcomeCertainty: certainty,
+        CertaintyRating: make_rating(certainty=certainty),
+        PlainStatement: make_plain_statement(condition=condition, claim=claim),
+    }
