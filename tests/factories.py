@@ -6,7 +6,6 @@ and seed.
 """
 
 import itertools
-from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management import call_command
@@ -27,14 +26,11 @@ from evidence.models import (
     Study,
 )
 
-# The content fixtures in load order (01_…, 02_…): what `make run` loads in one call.
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
-
 
 def load_content():
-    """Load every content fixture in one loaddata call, with an empty cache."""
+    """Load fixtures/ with load_content, as `make run` does, with an empty cache."""
     cache.clear()
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_content", verbosity=0)
 
 
 _numbers = itertools.count(1)
