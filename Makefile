@@ -5,13 +5,11 @@ PORT ?= 8000
 SEEDS ?= ../shared/seeds
 BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
-# Sorted by name, so 01_…json loads before 02_…json; one loaddata call, one transaction.
-FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test lint typecheck check verify-quotes db lock clean screenshots
+.PHONY: run test lint typecheck check verify-quotes db reset-content dump-content lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
-run check typecheck verify-quotes db: export DEBUG ?= 1
+run check typecheck verify-quotes db reset-content dump-content: export DEBUG ?= 1
 
 run: db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -44,10 +42,26 @@ check: .venv/installed
 verify-quotes: db
 	$(MANAGE) verify_quotes $(SEEDS)
 
-# Migrate, then load every fixture (updating rows that already exist).
+# Migrate, then load fixtures/ only into a database with no content yet: after the first
+# run the database is the source of truth, and editors' admin edits stay.
 db: .venv/installed
 	$(MANAGE) migrate --no-input
-	$(if $(FIXTURES),$(MANAGE) loaddata $(FIXTURES))
+	$(MANAGE) load_content --if-empty
+
+# Replace all content with fixtures/, in one transaction (a failed load changes nothing).
+reset-content: .venv/installed
+	@if [ "$(YES)" != 1 ]; then \
+		printf 'This replaces the content in the database with fixtures/. Type yes to continue: '; \
+		read answer; \
+		if [ "$$answer" != yes ]; then echo "Nothing changed."; exit 1; fi; \
+	fi
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_content --replace
+
+# Write the database's content as fixture files into DIR, to diff against fixtures/.
+dump-content: .venv/installed
+	@if [ -z "$(DIR)" ]; then echo "Usage: make dump-content DIR=/tmp/content"; exit 2; fi
+	$(MANAGE) dump_content "$(DIR)"
 
 # Reinstalled only when requirements.lock changes.
 .venv/installed: requirements.lock

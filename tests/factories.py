@@ -6,7 +6,6 @@ demand: make_citation() with no arguments also makes its claim, source and seed.
 """
 
 import itertools
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -44,9 +43,6 @@ from evidence.models import (
     Study,
 )
 
-# The content fixtures in load order (01_…, 02_…): what `make run` loads in one call.
-FIXTURES = sorted(str(path) for path in (Path(__file__).parent.parent / "fixtures").glob("*.json"))
-
 # The names the fixtures give the scales the models grade on; str(grade) prints them.
 SCALE_NAMES = {
     grading.SORT_SCALE: "SORT",
@@ -57,9 +53,9 @@ SCALE_NAMES = {
 
 
 def load_content():
-    """Load every content fixture in one loaddata call, with an empty cache."""
+    """Load fixtures/ with load_content, as `make run` does, with an empty cache."""
     cache.clear()
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_content", verbosity=0)
 
 
 _numbers = itertools.count(1)

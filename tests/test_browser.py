@@ -7,10 +7,9 @@ with the content fixtures loaded. One browser per module, a fresh context per te
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
-from tests.factories import FIXTURES
+from tests.factories import load_content
 
 CHROMIUM = "/usr/bin/chromium"
 # From /work/shared/RECIPES.md: without the networking flags Chromium keeps calling out.
@@ -33,7 +32,7 @@ def allow_orm_beside_playwright():
     """Let the ORM run while Playwright's event loop is alive in this thread.
 
     Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
-    async-safety check refuses loaddata and the flush after each live_server test. Nothing
+    async-safety check refuses load_content and the flush after each live_server test. Nothing
     here is concurrent, so switching the check off for this module only is safe.
     """
     with pytest.MonkeyPatch.context() as patch:
@@ -54,7 +53,7 @@ def browser(allow_orm_beside_playwright):
 @pytest.fixture
 def site(live_server, allow_orm_beside_playwright):
     """The live server's URL, with every fixture loaded (live_server implies transactional_db)."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    load_content()
     return live_server.url
 
 

@@ -27,7 +27,6 @@ from evidence.models import (
     Source,
     Study,
 )
-from tests.factories import FIXTURES
 from tests.pages import get_page
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
@@ -60,7 +59,7 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
 
 def test_loading_the_fixtures_twice_changes_nothing(content):
     before = (Claim.objects.count(), Citation.objects.count(), Source.objects.count())
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_content", verbosity=0)
     assert (Claim.objects.count(), Citation.objects.count(), Source.objects.count()) == before
 
 
