@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import strip_tags
@@ -151,13 +151,10 @@ def _verdict(condition: Condition, studies: Sequence[Study], grades: GradeTable)
     )
 
 
-def _page_claims(condition: Condition) -> QuerySet[Claim]:
-    """Published claims the condition's pages may show: its own and the general ones."""
-    return (
-        Claim.objects.published()
-        .filter(Q(conditions=condition) | Q(conditions__isnull=True))
-        .values("pk")
-    )
+def _for_condition(condition: Condition, prefix: str = "") -> Q:
+    """Claims the condition's pages may show: its own and the general ones (no duplicates:
+    of a claim's rows joined to its conditions, only this condition's row passes)."""
+    return Q(**{f"{prefix}conditions": condition}) | Q(**{f"{prefix}conditions__isnull": True})
 
 
 def _certainties(
@@ -230,7 +227,8 @@ def clinician_page(slug: str) -> ConditionPage:
     """
     condition = _condition(slug)
     name = condition.name.lower()
-    claims = list(published_claims().filter(pk__in=_page_claims(condition)))
+    claims = list(published_claims().filter(_for_condition(condition)))
+    by_id = {claim.pk: claim for claim in claims}
 
     def of_kind(*kinds: str) -> list[Claim]:
         return [claim for claim in claims if claim.kind in kinds]
@@ -241,19 +239,22 @@ def clinician_page(slug: str) -> ConditionPage:
     studies = list(published_studies().filter(conditions=condition))
     grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE, grading.CEBM_SCALE)
     verdict = _verdict(condition, studies, grades)
+    # Guideline rows rest on claims the page shows, already loaded above.
     recommendations = [
-        RecommendationRow(rec, CitedClaim(rec.claim))
-        for rec in condition.recommendations.filter(claim__in=Claim.objects.published())
-        .select_related("strength__scale", "quality__scale", "graded_by", "claim")
-        .prefetch_related(Prefetch("claim__citations", CITATIONS))
+        RecommendationRow(rec, CitedClaim(by_id[rec.claim_id]))
+        for rec in condition.recommendations.filter(claim__in=list(by_id)).select_related(
+            "strength__scale", "quality__scale", "graded_by"
+        )
     ]
+    # A conflict shows when one side is on the page; the other side may belong elsewhere.
     published = Claim.objects.published()
     conflicts = [
         ConflictItem(conflict, (CitedClaim(conflict.claim_a), CitedClaim(conflict.claim_b)))
         for conflict in Conflict.objects.filter(
-            Q(claim_a__in=[c.pk for c in claims]) | Q(claim_b__in=[c.pk for c in claims])
+            Q(claim_a__in=list(by_id)) | Q(claim_b__in=list(by_id)),
+            claim_a__in=published,
+            claim_b__in=published,
         )
-        .filter(claim_a__in=published, claim_b__in=published)
         .select_related("claim_a", "claim_b")
         .prefetch_related(
             Prefetch("claim_a__citations", CITATIONS), Prefetch("claim_b__citations", CITATIONS)
@@ -436,7 +437,8 @@ def patient_page(slug: str) -> PatientPage:
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
-        PlainStatement.objects.filter(condition=condition, claim__in=_page_claims(condition))
+        PlainStatement.objects.filter(condition=condition)
+        .filter(_for_condition(condition, "claim__"), claim__in=Claim.objects.published())
         .select_related("claim")
         .prefetch_related(Prefetch("claim__citations", CITATIONS))
     )

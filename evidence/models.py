@@ -35,10 +35,15 @@ class KeyedManager(models.Manager):
         return self.get(**{self.key_field: key})
 
 
+def approved(prefix: str = "") -> Q:
+    """The review rule readers see by: approved. `prefix` reaches it through a relation."""
+    return Q(**{f"{prefix}status": ReviewStatus.APPROVED})
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: approved rows (Reviewed.is_published says the same per row)."""
-        return self.filter(status=ReviewStatus.APPROVED)
+        return self.filter(approved())
 
 
 PublishedKeyedManager = KeyedManager.from_queryset(PublishedQuerySet)
@@ -159,10 +164,12 @@ class SourceQuerySet(models.QuerySet["Source"]):
 
         A work that only appears in a seed's reference list stays off the site.
         """
-        citations = Citation.objects.filter(claim__in=Claim.objects.published())
+        # A citation of an approved claim is itself what makes that claim published (approved
+        # and cited), so this needs no nested Claim.published() subquery.
+        citations = Citation.objects.filter(approved("claim__"))
         cited = citations.filter(source=OuterRef("pk"))
         reporting = citations.filter(reported_by=OuterRef("pk"))
-        studied = Study.objects.published().filter(source=OuterRef("pk"))
+        studied = Study.objects.filter(approved(), source=OuterRef("pk"))
         return self.filter(Exists(cited) | Exists(reporting) | Exists(studied))
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, "Source"]:

@@ -21,6 +21,7 @@ from .models import (
     PrimarySourceCheck,
     Source,
     Study,
+    approved,
 )
 from .pages import CitedClaim, Page, Prose, Section, StudyRow, build_page
 
@@ -91,9 +92,9 @@ def study_pk_to_key(pk: int) -> str:
 def source_detail(key: str) -> dict[str, Any]:
     """A published Source, the claims citing it, its studies, listings and checks (5 queries)."""
     source = get_object_or_404(Source.objects.published(), key=key)
-    published = Claim.objects.published()
+    # A citation of an approved claim makes that claim published (see Claim.published()).
     citations = list(
-        Citation.objects.filter(source=source, claim__in=published)
+        Citation.objects.filter(approved("claim__"), source=source)
         .select_related("claim", "reported_by")
         .order_by("claim__kind", "claim__key")
     )
@@ -102,7 +103,9 @@ def source_detail(key: str) -> dict[str, Any]:
         "citations": citations,
         "studies": list(source.studies.published()),
         "as_printed": list(source.listed_by.select_related("seed")),
-        "checks": list(source.checks.filter(claim__in=published).select_related("claim")),
+        "checks": list(
+            source.checks.filter(claim__in=Claim.objects.published()).select_related("claim")
+        ),
     }
 
 

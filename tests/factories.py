@@ -7,6 +7,7 @@ demand: make_citation() with no arguments also makes its claim, source and seed.
 
 import itertools
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
@@ -52,10 +53,18 @@ SCALE_NAMES = {
 }
 
 
+FIXTURES = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
+
+
 def load_content():
-    """Load fixtures/ with load_content, as `make run` does, with an empty cache."""
+    """The rows of fixtures/, with an empty cache.
+
+    Saved with loaddata, which stores the same rows as `make run`'s load_content but skips
+    validating each record (2.5 times faster; dozens of tests load the content). That the
+    fixtures pass load_content's validation is tested once, in test_content_loading.py.
+    """
     cache.clear()
-    call_command("load_content", verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 _numbers = itertools.count(1)

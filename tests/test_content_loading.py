@@ -267,3 +267,13 @@ def test_if_empty_loads_nothing_into_a_database_with_content_and_says_so():
         "The database already holds content; nothing loaded. "
         "`make reset-content` replaces it with fixtures/.\n"
     )
+
+
+def test_the_fixtures_pass_every_check_on_a_first_load():
+    out = StringIO()
+
+    call_command("load_content", if_empty=True, stdout=out)
+
+    records = sum(len(json.loads(path.read_text())) for path in FIXTURES.glob("*.json"))
+    assert sum(content_counts().values()) == records == 230
+    assert out.getvalue().endswith(f"Loaded {records} object(s) from 4 file(s).\n")
