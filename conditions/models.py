@@ -73,7 +73,7 @@ class Condition(Reviewed):
     def clean(self):
         validate_citation_fields(self, "clinician_summary", "patient_summary")
 
-    def verdict_ruling(self, approved_studies: Sequence[Study]) -> grading.Ruling:
+    def verdict_ruling(self, approved_studies: Sequence[grading.HasDesign]) -> grading.Ruling:
         """The SORT verdict: the rule applied to the condition's approved studies, or the override.
 
         Pass `self.studies.published()` as loaded; select `verdict_override` to avoid a query.

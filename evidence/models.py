@@ -160,9 +160,10 @@ class Grade(models.Model):
 
 class SourceQuerySet(models.QuerySet["Source"]):
     def published(self):
-        """Sources a published claim or study cites, and the seeds that reported them.
+        """Sources a published claim or study cites, the seeds that reported them, and the
+        works a seed lists in its reference list (the seeds are the site's own basis).
 
-        A work that only appears in a seed's reference list stays off the site.
+        A work cited only by drafts, and listed by no seed, stays off the site.
         """
         # A citation of an approved claim is itself what makes that claim published (approved
         # and cited), so this needs no nested Claim.published() subquery.
@@ -170,7 +171,8 @@ class SourceQuerySet(models.QuerySet["Source"]):
         cited = citations.filter(source=OuterRef("pk"))
         reporting = citations.filter(reported_by=OuterRef("pk"))
         studied = Study.objects.filter(approved(), source=OuterRef("pk"))
-        return self.filter(Exists(cited) | Exists(reporting) | Exists(studied))
+        listed = SeedReference.objects.filter(source=OuterRef("pk"))
+        return self.filter(Exists(cited) | Exists(reporting) | Exists(studied) | Exists(listed))
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, "Source"]:
         """{key: Source} for the given citation keys (one query, none when `keys` is empty)."""

@@ -9,13 +9,14 @@ swapping it for nh3 should touch nothing else).
 import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import bleach
 import markdown
 from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # missing from the stubs
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -101,6 +102,23 @@ class Cite:
     @property
     def href(self) -> str:
         return f"#ref-{self.number}"
+
+
+def footnotes_html(cites: Iterable[Cite]) -> SafeString:
+    """One superscript of footnote links, "¹,²", as the Markdown citations render them."""
+    links = [
+        format_html(
+            '<a href="{}" id="{}" aria-label="Reference {}">{}</a>',
+            cite.href,
+            cite.anchor,
+            cite.number,
+            cite.number,
+        )
+        for cite in cites
+    ]
+    if not links:
+        return SafeString("")
+    return mark_safe(f'<sup class="cite">{",".join(links)}</sup>')  # links are escaped
 
 
 @dataclass

@@ -67,7 +67,7 @@ class StudyPage:
 
 
 def study_detail(key: str) -> StudyPage:
-    """A published study with the claims resting on it (7 queries)."""
+    """A published study with the claims resting on it (≤ 6 queries)."""
     study = get_object_or_404(published_studies(), key=key)
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
     claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
@@ -126,7 +126,7 @@ class MechanismPage:
 
 
 def mechanism_detail(slug: str) -> MechanismPage:
-    """A published mechanism, its summary rendered, and the claims about it (7 queries)."""
+    """A published mechanism, its summary rendered, and the claims about it (≤ 6 queries)."""
     mechanism = get_object_or_404(
         Mechanism.objects.published().select_related("reported_by"), slug=slug
     )

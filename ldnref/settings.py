@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Our filters (footnotes, safe_url) in every template without {% load %}.
+            "builtins": ["evidence.templatetags.ldnref"],
         },
     },
 ]

@@ -480,11 +480,20 @@ def test_every_published_source_and_mechanism_has_a_page(content, client):
         assert page.find("h1").text() == mechanism.name
 
 
-def test_a_work_only_in_a_seeds_reference_list_has_no_page(content, client):
-    # Sikora 2019 is listed by the first article but nothing on the site cites it.
-    assert Source.objects.filter(key="sikora2019").exists()
-    assert client.get("/sources/sikora2019/").status_code == HTTPStatus.NOT_FOUND
-    assert client.get("/sources/sikora2019.ris").status_code == HTTPStatus.NOT_FOUND
+def test_a_work_only_in_a_seeds_reference_list_has_a_page_that_says_so(content, client):
+    # Sikora 2019 is listed by the first article but no statement on the site cites it.
+    page = get_page(client, "/sources/sikora2019/")
+    assert "No published statement cites this source." in page.text()
+    assert "How the articles list it" in page.text()
+    assert client.get("/sources/sikora2019.ris").status_code == HTTPStatus.OK
+
+
+def test_a_work_cited_only_by_a_draft_has_no_page(content, client):
+    claim = make_claim(status=ReviewStatus.DRAFT)
+    make_citation(claim=claim, source=make_source(key="draft-only-2030"))
+
+    assert client.get("/sources/draft-only-2030/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/sources/draft-only-2030.bib").status_code == HTTPStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("status", [ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW])

@@ -16,6 +16,7 @@ from tests.factories import (
     make_claim,
     make_condition,
     make_mechanism,
+    make_seed_reference,
     make_source,
     make_study,
 )
@@ -94,8 +95,8 @@ def test_a_claim_is_published_once_approved_and_cited():
     assert Claim.objects.published().filter(pk=claim.pk).exists()
 
 
-def test_a_source_is_published_when_a_published_claim_or_study_rests_on_it():
-    listed_only, by_draft = make_source(), make_source()
+def test_a_source_is_published_when_a_published_claim_or_study_or_a_seed_lists_it():
+    unused, by_draft, listed = make_source(), make_source(), make_seed_reference().source
     by_claim, by_study = make_source(), make_source()
     make_citation(claim=make_claim(status=ReviewStatus.DRAFT), source=by_draft)
     citation = make_citation(claim=make_claim(status=ReviewStatus.APPROVED), source=by_claim)
@@ -103,8 +104,8 @@ def test_a_source_is_published_when_a_published_claim_or_study_rests_on_it():
 
     published = set(Source.objects.published().values_list("key", flat=True))
 
-    assert {by_claim.key, by_study.key, citation.reported_by.key} <= published
-    assert not {listed_only.key, by_draft.key} & published
+    assert {by_claim.key, by_study.key, citation.reported_by.key, listed.key} <= published
+    assert not {unused.key, by_draft.key} & published
 
 
 def test_the_admin_cannot_set_a_status_directly(admin_client):

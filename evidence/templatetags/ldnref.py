@@ -2,9 +2,23 @@
 
 from django import template
 
+from evidence.rendering import Cite, footnotes_html
 from evidence.rendering import safe_url as _safe_url
 
 register = template.Library()
+
+
+@register.filter
+def footnotes(cites: object) -> str:
+    """Footnote links for one Cite, a list of them, or a claim's (Cite, Citation) pairs.
+
+    Anything else (None, or "" for a missing variable) prints nothing.
+    """
+    if isinstance(cites, Cite):
+        return footnotes_html([cites])
+    if isinstance(cites, list):
+        return footnotes_html(c[0] if isinstance(c, tuple) else c for c in cites)
+    return ""
 
 
 @register.filter
