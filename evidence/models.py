@@ -160,19 +160,16 @@ class Grade(models.Model):
 
 class SourceQuerySet(models.QuerySet["Source"]):
     def published(self):
-        """Sources a published claim or study cites, the seeds that reported them, and the
-        works a seed lists in its reference list (the seeds are the site's own basis).
+        """The seed articles, the works they list, and what a published claim or study cites.
 
         A work cited only by drafts, and listed by no seed, stays off the site.
         """
         # A citation of an approved claim is itself what makes that claim published (approved
         # and cited), so this needs no nested Claim.published() subquery.
-        citations = Citation.objects.filter(approved("claim__"))
-        cited = citations.filter(source=OuterRef("pk"))
-        reporting = citations.filter(reported_by=OuterRef("pk"))
+        cited = Citation.objects.filter(approved("claim__"), source=OuterRef("pk"))
         studied = Study.objects.filter(approved(), source=OuterRef("pk"))
         listed = SeedReference.objects.filter(source=OuterRef("pk"))
-        return self.filter(Exists(cited) | Exists(reporting) | Exists(studied) | Exists(listed))
+        return self.filter(SEED_ONLY | Exists(cited) | Exists(studied) | Exists(listed))
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, "Source"]:
         """{key: Source} for the given citation keys (one query, none when `keys` is empty)."""
