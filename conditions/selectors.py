@@ -140,7 +140,7 @@ def home() -> list[VerdictItem]:
 
 def _condition(slug: str) -> Condition:
     return get_object_or_404(
-        Condition.objects.published().select_related("verdict_override__scale"), slug=slug
+        Condition.objects.published().select_related("verdict_override"), slug=slug
     )
 
 
@@ -174,9 +174,11 @@ def _certainties(
     `studies` are the condition's approved studies if the caller has them; otherwise the
     outcomes' own studies, loaded with the same filter, stand in for them.
     """
-    approved = Study.objects.published().filter(conditions=condition).select_related("source")
+    approved = Study.objects.published().filter(conditions=condition)
+    # With the caller's studies the rule needs only which studies an outcome names.
+    approved = approved.only("pk") if studies is not None else approved.select_related("source")
     certainties = list(
-        condition.certainties.select_related("certainty_override__scale").prefetch_related(
+        condition.certainties.select_related("certainty_override").prefetch_related(
             "ratings", Prefetch("studies", approved)
         )
     )

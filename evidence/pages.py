@@ -26,12 +26,20 @@ class PageNumbering:
         self.citations = CitationNumbering()
         self.sources_by_key = sources_by_key
         self._anchored: set[str] = set()
+        self._claim_url = ""
 
     def cite(self, source: Source) -> Cite:
         return self.citations.cite(source)
 
     def markdown(self, text: str) -> SafeString:
         return render_markdown(text, self.citations, self.sources_by_key)
+
+    def claim_url(self, claim: Claim) -> str:
+        """claim.get_absolute_url(), resolving the route once per page, not once per claim."""
+        if not self._claim_url:
+            sample = Claim(key="k").get_absolute_url()
+            self._claim_url = sample[: -len("k/")] + "{}/"
+        return self._claim_url.format(claim.key)
 
     def claim_anchor(self, claim: Claim) -> str:
         """The claim's permanent id where it first appears on the page; "" after that."""
@@ -63,11 +71,13 @@ class CitedClaim:
     claim: Claim
     cites: list[tuple[Cite, Citation]] = field(default_factory=list)
     anchor: str = ""
+    url: str = ""
 
     def number(self, page: PageNumbering) -> None:
         cites = [(page.cite(c.source), c) for c in self.claim.citations.all()]
         self.cites = sorted(cites, key=lambda pair: pair[0].number)
         self.anchor = page.claim_anchor(self.claim)
+        self.url = page.claim_url(self.claim)
 
 
 @dataclass
