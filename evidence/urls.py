@@ -4,7 +4,7 @@ from . import views
 
 
 class ExportFormatConverter:
-    regex = "ris|bib"
+    regex = "ris|bib|json"
 
     def to_python(self, value):
         return value
