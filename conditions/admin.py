@@ -149,10 +149,9 @@ class ConditionAdmin(ReviewedAdmin):
     def grade(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        studies = getattr(obj, "approved_studies", None)
-        if studies is None:  # the change form's object is not from get_queryset
-            studies = list(obj.studies.published())
-        return ruling_column(obj.verdict_ruling(studies))
+        # The change list and the change form both take obj from get_queryset(), so the
+        # approved studies are prefetched.
+        return ruling_column(obj.verdict_ruling(obj.approved_studies))
 
 
 @admin.register(TreatmentRecommendation)
@@ -204,10 +203,7 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
     def certainty(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        studies = getattr(obj.condition, "approved_studies", None)
-        if studies is None:
-            studies = list(obj.condition.studies.published())
-        return ruling_column(obj.ruling(studies))
+        return ruling_column(obj.ruling(obj.condition.approved_studies))  # from get_queryset()
 
 
 @admin.register(CertaintyRating)

@@ -19,6 +19,9 @@ from evidence import grading
 from evidence.choices import ClaimKind, Route
 from evidence.models import Citation, Claim, Conflict, Grade, Study
 from evidence.pages import (
+    CLAIMS_TEMPLATE,
+    GROUPS_TEMPLATE,
+    PROSE_TEMPLATE,
     CheckItem,
     CitedClaim,
     Group,
@@ -43,8 +46,6 @@ from .models import (
 from .plain_language import certainty_sentence, reading_grade
 
 CITATIONS = Citation.objects.select_related("source", "reported_by")
-CLAIMS = "includes/sections/_claims.html"
-GROUPS = "includes/sections/_groups.html"
 
 # ---------------------------------------------------------------- page items
 
@@ -111,7 +112,6 @@ class PlainItem:
 @dataclass
 class ConditionPage:
     condition: Condition
-    verdict: VerdictItem
     page: Page
 
 
@@ -152,12 +152,7 @@ def _verdict(
     condition: Condition, studies: Sequence[grading.HasDesign], grades: GradeTable
 ) -> VerdictItem:
     ruling = condition.verdict_ruling(studies)
-    return VerdictItem(
-        condition,
-        ruling,
-        grades.get(grading.SORT_SCALE, ruling.code),
-        grades.get(grading.SORT_SCALE, ruling.rule_code),
-    )
+    return VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
 
 
 def _for_condition(condition: Condition, prefix: str = "") -> Q:
@@ -191,8 +186,7 @@ def _certainties(
             CertaintyRow(
                 certainty,
                 ruling,
-                grades.get(grading.GRADE_SCALE, ruling.code),
-                grades.get(grading.GRADE_SCALE, ruling.rule_code),
+                *grades.for_ruling(grading.GRADE_SCALE, ruling),
                 certainty.body_of_evidence(studies),
             )
         )
@@ -297,7 +291,7 @@ def clinician_page(slug: str) -> ConditionPage:
                 Section(
                     "conclusions",
                     "What the articles concluded",
-                    CLAIMS,
+                    CLAIMS_TEMPLATE,
                     cited(ClaimKind.CONCLUSION),
                     empty="Neither article states a conclusion about this condition.",
                     level=3,
@@ -307,7 +301,7 @@ def clinician_page(slug: str) -> ConditionPage:
         "summary": lambda: Section(
             "summary",
             "Summary",
-            "includes/sections/_prose.html",
+            PROSE_TEMPLATE,
             [Prose(condition.clinician_summary)],
         ),
         "certainty": lambda: Section(
@@ -328,7 +322,7 @@ def clinician_page(slug: str) -> ConditionPage:
                 Section(
                     "findings",
                     "Findings by outcome",
-                    GROUPS,
+                    GROUPS_TEMPLATE,
                     _grouped(
                         of_kind(ClaimKind.EFFICACY, ClaimKind.EXPERT_OPINION),
                         lambda c: c.get_outcome_display() or "Expert opinion",
@@ -341,21 +335,21 @@ def clinician_page(slug: str) -> ConditionPage:
         "dosing": lambda: Section(
             "dosing",
             "Dosing and formulations by route",
-            GROUPS,
+            GROUPS_TEMPLATE,
             _by_route(of_kind(ClaimKind.DOSING)),
             empty="No dosing is reported.",
         ),
         "safety": lambda: Section(
             "safety",
             "Safety by route",
-            GROUPS,
+            GROUPS_TEMPLATE,
             _by_route(of_kind(ClaimKind.SAFETY)),
             empty="No safety data are reported.",
         ),
         "mechanisms": lambda: Section(
             "mechanisms",
             "Proposed mechanisms",
-            GROUPS,
+            GROUPS_TEMPLATE,
             mechanism_groups(),
             empty="No mechanism is described.",
             note="Mechanism-level evidence (Oxford CEBM level 5): it suggests how LDN might "
@@ -371,7 +365,7 @@ def clinician_page(slug: str) -> ConditionPage:
                 Section(
                     "guideline-claims",
                     "What the article said",
-                    CLAIMS,
+                    CLAIMS_TEMPLATE,
                     cited(ClaimKind.GUIDELINE),
                     level=3,
                 )
@@ -380,21 +374,21 @@ def clinician_page(slug: str) -> ConditionPage:
         "candidates": lambda: Section(
             "candidates",
             "Who might benefit",
-            CLAIMS,
+            CLAIMS_TEMPLATE,
             cited(ClaimKind.PATIENT_SELECTION),
             empty="The articles do not say who might benefit.",
         ),
         "limitations": lambda: Section(
             "limitations",
             "Limitations of the evidence",
-            CLAIMS,
+            CLAIMS_TEMPLATE,
             cited(ClaimKind.LIMITATION),
             empty="No limitations are stated.",
             subsections=[
                 Section(
                     "availability",
                     "Availability, regulation and cost",
-                    CLAIMS,
+                    CLAIMS_TEMPLATE,
                     cited(ClaimKind.AVAILABILITY),
                     empty="Availability is not reported.",
                     level=3,
@@ -402,7 +396,7 @@ def clinician_page(slug: str) -> ConditionPage:
                 Section(
                     "future",
                     "Future research",
-                    CLAIMS,
+                    CLAIMS_TEMPLATE,
                     cited(ClaimKind.FUTURE),
                     empty="No future research is proposed.",
                     level=3,
@@ -429,7 +423,7 @@ def clinician_page(slug: str) -> ConditionPage:
         ),
     }
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
-    return ConditionPage(condition, verdict, build_page(sections))
+    return ConditionPage(condition, build_page(sections))
 
 
 # ---------------------------------------------------------------- patient page
@@ -466,7 +460,7 @@ def patient_page(slug: str) -> PatientPage:
         "about": Section(
             "condition",
             f"About {name}",
-            "includes/sections/_prose.html",
+            PROSE_TEMPLATE,
             [Prose(condition.patient_summary)],
         ),
         "sure": Section(

@@ -18,6 +18,11 @@ from django.utils.safestring import SafeString
 from .models import Citation, Claim, Grade, PrimarySourceCheck, SeedReference, Source, Study
 from .rendering import CitationNumbering, Cite, Reference, citation_keys, render_markdown
 
+# Section templates more than one page uses.
+CLAIMS_TEMPLATE = "includes/sections/_claims.html"
+PROSE_TEMPLATE = "includes/sections/_prose.html"
+GROUPS_TEMPLATE = "includes/sections/_groups.html"
+
 
 class PageNumbering:
     """One page's citation numbers and claim anchors, handed out in reading order."""

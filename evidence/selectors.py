@@ -23,9 +23,16 @@ from .models import (
     Study,
     approved,
 )
-from .pages import CitedClaim, Page, Prose, Section, StudyRow, build_page
-
-CLAIMS_TEMPLATE = "includes/sections/_claims.html"
+from .pages import (
+    CLAIMS_TEMPLATE,
+    PROSE_TEMPLATE,
+    CitedClaim,
+    Page,
+    Prose,
+    Section,
+    StudyRow,
+    build_page,
+)
 
 
 def published_claims() -> QuerySet[Claim]:
@@ -49,6 +56,10 @@ class GradeTable:
 
     def get(self, scale: str, code: str | None) -> Grade | None:
         return self._by_code.get((scale, code)) if code else None
+
+    def for_ruling(self, scale: str, ruling: grading.Ruling) -> tuple[Grade | None, Grade | None]:
+        """The grade a page shows for `ruling`, and the grade its rule gives."""
+        return self.get(scale, ruling.code), self.get(scale, ruling.rule_code)
 
     def level(self, study: Study) -> Grade | None:
         """The study's Oxford CEBM level, derived from its design."""
@@ -132,7 +143,7 @@ def mechanism_detail(slug: str) -> MechanismPage:
     )
     claims = [CitedClaim(claim) for claim in published_claims().filter(mechanism=mechanism)]
     sections = [
-        Section("summary", "Summary", "includes/sections/_prose.html", [Prose(mechanism.summary)]),
+        Section("summary", "Summary", PROSE_TEMPLATE, [Prose(mechanism.summary)]),
         Section(
             "claims",
             "What the articles say",
