@@ -70,8 +70,21 @@ class Condition(Reviewed):
 
     natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]  # type: ignore[attr-defined]
 
+    # Rendered through evidence.rendering, [@key] citations and all; every key must resolve.
+    markdown_fields = ("clinician_summary", "patient_summary")
+    # Read by patients: their reading grade is measured and shown to editors.
+    plain_language_fields = ("patient_summary",)
+
     def clean(self):
-        validate_citation_fields(self, "clinician_summary", "patient_summary")
+        validate_citation_fields(self, *self.markdown_fields)
+
+    def outcome_certainty_codes(self) -> dict[tuple[str, str], str | None]:
+        """{(outcome, route): GRADE certainty code} as the pages show it (four queries)."""
+        approved = list(self.studies.published().only("pk", "design"))
+        certainties = self.certainties.select_related("certainty_override").prefetch_related(
+            "ratings", models.Prefetch("studies", Study.objects.only("pk"))
+        )
+        return {(c.outcome, c.route): c.ruling(approved).code for c in certainties}
 
     def verdict_ruling(self, approved_studies: Sequence[grading.HasDesign]) -> grading.Ruling:
         """The SORT verdict: the rule applied to the condition's approved studies, or the override.
@@ -82,6 +95,20 @@ class Condition(Reviewed):
         return grading.condition_verdict(
             approved_studies, override.code if override else None, self.verdict_override_reason
         )
+
+
+def claim_certainty(claim: Claim, codes: dict[tuple[str, str], str | None]) -> str | None:
+    """The GRADE certainty code of the outcome `claim` is about, from a condition's `codes`.
+
+    A claim with no route stated takes its outcome's certainty when only one route has one.
+    None when the claim names no outcome or the outcome has no graded certainty.
+    """
+    if not claim.outcome:
+        return None
+    if claim.route:
+        return codes.get((claim.outcome, claim.route))
+    graded = [code for (outcome, _route), code in codes.items() if outcome == claim.outcome]
+    return graded[0] if len(graded) == 1 else None
 
 
 class LineOfTherapy(models.TextChoices):
@@ -332,6 +359,8 @@ class PlainStatement(models.Model):
                 violation_error_message="This section already has a statement at this position.",
             ),
         ]
+
+    plain_language_fields = ("text",)
 
     def __str__(self):
         return f"{self.condition}: {self.text[:60]}"

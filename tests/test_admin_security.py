@@ -184,8 +184,10 @@ def test_the_admin_accepts_a_long_uncommon_password(admin_client):
     response = add_user(admin_client, "orchid lantern gravel 42")
 
     assert response.status_code == HTTPStatus.FOUND
-    assert get_user_model().objects.get(username="new-editor").check_password(
-        "orchid lantern gravel 42"
+    assert (
+        get_user_model()
+        .objects.get(username="new-editor")
+        .check_password("orchid lantern gravel 42")
     )
 
 
