@@ -1,11 +1,14 @@
 """Admin for editors: conditions, their verdicts, guideline context and certainty per outcome."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from evidence.admin import ReviewedAdmin, preview
-from evidence.models import Study
+from evidence.admin import PreviewAdmin, ReviewedAdmin, plain_text, preview, reading_grade_note
+from evidence.models import Claim, Study
+from evidence.wording import wording_problem
 
 from .models import (
     CertaintyRating,
@@ -13,7 +16,9 @@ from .models import (
     OutcomeCertainty,
     PlainStatement,
     TreatmentRecommendation,
+    claim_certainty,
 )
+from .plain_language import reading_grade
 
 
 def ruling_column(ruling):
@@ -30,6 +35,59 @@ def ruling_column(ruling):
 
 # The studies the rules read: approved ones, designs only.
 APPROVED_STUDIES = Study.objects.published().only("pk", "design")
+
+
+# ---------------------------------------------------------------- plain language
+
+
+def statement_grade(text):
+    """The reading grade column of a plain-language sentence (no query)."""
+    return reading_grade_note(reading_grade([text]) if text else None)
+
+
+def wording_refusal(text, claim, codes):
+    """Why a patient sentence is worded wrongly for its claim's certainty, or None.
+
+    `codes` is Condition.outcome_certainty_codes(); sentences about no graded outcome pass.
+    """
+    code = claim_certainty(claim, codes) if claim is not None else None
+    return wording_problem(text, code) if code and text else None
+
+
+class PlainStatementForm(forms.ModelForm):
+    """Refuses a patient sentence worded for another certainty than its outcome's."""
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = cleaned.get("condition")
+        if condition is not None:
+            problem = wording_refusal(
+                cleaned.get("text", ""), cleaned.get("claim"), condition.outcome_certainty_codes()
+            )
+            if problem:
+                self.add_error("text", problem)
+        return cleaned
+
+
+class PlainStatementFormSet(BaseInlineFormSet):
+    """The same refusal for the statements edited on a condition (four queries per save)."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return  # a new condition has no graded outcome yet
+        codes = self.instance.outcome_certainty_codes()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            problem = wording_refusal(data.get("text", ""), data.get("claim"), codes)
+            if problem:
+                form.add_error("text", problem)
+
+
+class PlainLanguagePreview(PreviewAdmin):
+    measure_reading_grade = staticmethod(reading_grade)
 
 
 # ---------------------------------------------------------------- inlines
@@ -72,9 +130,18 @@ class OutcomeCertaintyInline(admin.TabularInline):
 
 class PlainStatementInline(admin.TabularInline):
     model = PlainStatement
+    formset = PlainStatementFormSet
     extra = 0
-    fields = ("section", "order", "text", "claim")
+    fields = ("section", "order", "text", "reading_grade", "claim")
+    readonly_fields = ("reading_grade",)
     autocomplete_fields = ("claim",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("condition", "claim")
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, obj):
+        return statement_grade(obj.text if obj else "")
 
 
 class CertaintyRatingInline(admin.TabularInline):
@@ -87,7 +154,7 @@ class CertaintyRatingInline(admin.TabularInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(ReviewedAdmin):
+class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
     list_display = ("name", "verdict", "grade", "status", "last_reviewed")
     list_filter = ("status",)
     search_fields = ("name", "slug", "synonyms", "verdict")
@@ -102,6 +169,7 @@ class ConditionAdmin(ReviewedAdmin):
                     "clinician_summary",
                     "clinician_preview",
                     "patient_summary",
+                    "patient_reading_grade",
                     "patient_preview",
                 )
             },
@@ -120,7 +188,7 @@ class ConditionAdmin(ReviewedAdmin):
             },
         ),
     )
-    readonly_fields = ("clinician_preview", "patient_preview", "grade")
+    readonly_fields = ("clinician_preview", "patient_preview", "patient_reading_grade", "grade")
     inlines = (
         ConditionClaimInline,
         TreatmentRecommendationInline,
@@ -144,6 +212,11 @@ class ConditionAdmin(ReviewedAdmin):
     @admin.display(description="Patient summary preview")
     def patient_preview(self, obj):
         return preview(obj.patient_summary if obj else "")
+
+    @admin.display(description="Patient summary reading grade")
+    def patient_reading_grade(self, obj):
+        text = plain_text(obj.patient_summary) if obj else ""
+        return reading_grade_note(reading_grade([text]) if text else None)
 
     @admin.display(description="SORT grade")
     def grade(self, obj):
@@ -216,9 +289,29 @@ class CertaintyRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlainStatement)
-class PlainStatementAdmin(admin.ModelAdmin):
-    list_display = ("condition", "section", "order", "text", "claim")
+class PlainStatementAdmin(PlainLanguagePreview):
+    form = PlainStatementForm
+    list_display = ("condition", "section", "order", "text", "reading_grade", "claim")
     list_filter = ("section", "condition")
     search_fields = ("text", "condition__name", "claim__key")
     list_select_related = ("condition", "claim")
     autocomplete_fields = ("condition", "claim")
+    readonly_fields = ("reading_grade",)
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, obj):
+        return statement_grade(obj.text if obj else "")
+
+    def preview_problems(self, request, name, text):
+        """The wording refusal saving would give, for the condition and claim chosen."""
+        condition = Condition.objects.filter(pk=_posted_id(request, "condition")).first()
+        claim = Claim.objects.filter(pk=_posted_id(request, "claim")).first()
+        if condition is None or claim is None:
+            return []
+        problem = wording_refusal(text, claim, condition.outcome_certainty_codes())
+        return [problem] if problem else []
+
+
+def _posted_id(request, name):
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None

@@ -6,16 +6,22 @@ column prints are joined with `list_select_related`, counts are annotated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html, format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from . import workflow
 from .choices import ReviewStatus
@@ -32,7 +38,7 @@ from .models import (
     Source,
     Study,
 )
-from .rendering import citation_keys, render_preview, safe_url
+from .rendering import citation_keys, render_preview, safe_url, unknown_citation_keys
 
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
@@ -52,6 +58,98 @@ def preview(text):
     if not text:
         return "—"
     return render_preview(text, Source.objects.by_keys(citation_keys(text)))
+
+
+# ---------------------------------------------------------------- previews and reading grade
+
+PATIENT_READING_GRADE = 8  # the most a patient-facing text may read at
+
+
+def plain_text(markdown_text: str) -> str:
+    """What a reader reads of `markdown_text`: rendered by the pages' pipeline, tags removed."""
+    return strip_tags(preview(markdown_text)) if markdown_text else ""
+
+
+def reading_grade_note(grade: float | None) -> SafeString:
+    """The measured reading grade of a patient text, flagged when it is above grade 8."""
+    if grade is None:
+        return SafeString("—")
+    if grade > PATIENT_READING_GRADE:
+        return format_html(
+            '<strong class="errornote">Grade {} — above grade {}: use shorter words and '
+            "sentences.</strong>",
+            grade,
+            PATIENT_READING_GRADE,
+        )
+    return format_html("Grade {} (grade {} or below)", grade, PATIENT_READING_GRADE)
+
+
+@dataclass
+class PreviewedField:
+    """One field as the editor typed it, rendered as readers will see it."""
+
+    label: str
+    html: SafeString
+    unknown_keys: list[str] = field(default_factory=list)
+    reading_grade: SafeString | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+class PreviewAdmin(admin.ModelAdmin):
+    """A "Preview" button beside "Save": the form as typed, rendered by the pages' pipeline.
+
+    The button posts the unsaved form (with its CSRF token) to `<model>/preview/` in a new tab,
+    so nothing typed is lost; staff with add or change permission only. Markdown fields are
+    the model's `markdown_fields`; `plain_language_fields` also get their reading grade.
+    """
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_preview"
+        view = self.admin_site.admin_view(require_POST(self.preview_view))
+        # Before the default URLs: "<path:object_id>/" would take "preview/" as an id.
+        return [path("preview/", view, name=name), *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview of the {self.opts.verbose_name} as typed (not saved)",
+            "fields": self.previewed_fields(request),
+        }
+        return TemplateResponse(request, "admin/ldnref/preview.html", context)
+
+    # How plain-language text is measured (conditions.plain_language.reading_grade).
+    measure_reading_grade: Callable[[list[str]], float] | None = None
+
+    def previewed_fields(self, request: HttpRequest) -> list[PreviewedField]:
+        model = self.model
+        markdown = getattr(model, "markdown_fields", ())
+        plain = getattr(model, "plain_language_fields", ())
+        texts = {name: request.POST.get(name, "") for name in dict.fromkeys([*markdown, *plain])}
+        sources = Source.objects.by_keys(
+            key for name in markdown for key in citation_keys(texts[name])
+        )
+        previewed = []
+        for name, text in texts.items():
+            label = str(model._meta.get_field(name).verbose_name).capitalize()
+            if name in markdown:
+                html = render_preview(text, sources)
+                shown = strip_tags(html)
+            else:
+                html, shown = format_html("<p>{}</p>", text), text
+            item = PreviewedField(label, html, unknown_citation_keys(text, sources))
+            if name in plain and self.measure_reading_grade is not None:
+                grade = self.measure_reading_grade([shown]) if text else None
+                item.reading_grade = reading_grade_note(grade)
+            item.problems = self.preview_problems(request, name, text)
+            previewed.append(item)
+        return previewed
+
+    def preview_problems(self, request: HttpRequest, name: str, text: str) -> list[str]:
+        """What saving `text` in field `name` would be refused for, beyond citation keys."""
+        return []
 
 
 REVIEW_ACTIONS = [
@@ -307,7 +405,7 @@ class InterventionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(ReviewedAdmin):
+class MechanismAdmin(PreviewAdmin, ReviewedAdmin):
     list_display = ("name", "slug", seed_key, "status", "last_reviewed")
     list_filter = ("status", "reported_by")
     search_fields = ("slug", "name", "summary")

@@ -209,6 +209,9 @@ def admin_pages(admin_client):
         "index": admin_client.get(reverse("admin:index")),
         "changelist": admin_client.get(reverse("admin:evidence_source_changelist")),
         "change form": admin_client.get(reverse("admin:evidence_source_change", args=[source.pk])),
+        "preview": admin_client.post(
+            reverse("admin:evidence_mechanism_preview"), {"summary": "Itch *fell*."}
+        ),
         "autocomplete": admin_client.get(
             reverse("admin:autocomplete"),
             {"app_label": "evidence", "model_name": "citation", "field_name": "source"},
