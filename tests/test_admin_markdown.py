@@ -1,4 +1,4 @@
-"""Markdown and plain-language fields in the admin: preview, citation keys, reading grade, wording."""
+"""Markdown and plain-language fields in the admin: preview, keys, reading grade, wording."""
 
 import re
 from http import HTTPStatus
