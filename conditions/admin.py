@@ -6,7 +6,15 @@ from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from evidence.admin import PreviewAdmin, ReviewedAdmin, plain_text, preview, reading_grade_note
+from evidence.admin import (
+    PreviewAdmin,
+    ReviewedAdmin,
+    on_site,
+    on_site_url,
+    plain_text,
+    preview,
+    reading_grade_note,
+)
 from evidence.models import Claim, Study
 from evidence.wording import wording_problem
 
@@ -155,8 +163,9 @@ class CertaintyRatingInline(admin.TabularInline):
 
 @admin.register(Condition)
 class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
-    list_display = ("name", "verdict", "grade", "status", "last_reviewed")
+    list_display = ("name", "verdict", "grade", "status", "last_reviewed", on_site)
     list_filter = ("status",)
+    view_on_site = on_site_url
     search_fields = ("name", "slug", "synonyms", "verdict")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("studies",)

@@ -223,6 +223,24 @@ class ReviewedAdmin(admin.ModelAdmin):
         self._run(request, "retire", queryset)
 
 
+def on_site_url(model_admin, obj):
+    """Where readers see `obj`, once they can; None hides the change form's "View on site".
+
+    Set as a ModelAdmin's `view_on_site`. A claim also needs a citation to be shown (the
+    changelist annotates `citation_count`; the change form counts on the approval rule).
+    """
+    if not obj.is_published or getattr(obj, "citation_count", 1) == 0:
+        return None
+    return obj.get_absolute_url()
+
+
+@admin.display(description="On site")
+def on_site(obj):
+    """A changelist column linking to the public page of a published row (no query)."""
+    url = on_site_url(None, obj)
+    return format_html('<a href="{}">View</a>', url) if url else "—"
+
+
 @admin.display(description="Seed", ordering="reported_by__key")
 def seed_key(obj):
     """The key of the seed article an object was reported by (select `reported_by`)."""
@@ -292,6 +310,7 @@ class GradingScaleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
     inlines = (GradeInline,)
+    ordering = ("name",)  # Meta.ordering does not apply to the annotated (grouped) query
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(grade_count=Count("grades"))
@@ -406,8 +425,9 @@ class InterventionAdmin(admin.ModelAdmin):
 
 @admin.register(Mechanism)
 class MechanismAdmin(PreviewAdmin, ReviewedAdmin):
-    list_display = ("name", "slug", seed_key, "status", "last_reviewed")
+    list_display = ("name", "slug", seed_key, "status", "last_reviewed", on_site)
     list_filter = ("status", "reported_by")
+    view_on_site = on_site_url
     search_fields = ("slug", "name", "summary")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"slug": ("name",)}
@@ -421,8 +441,19 @@ class MechanismAdmin(PreviewAdmin, ReviewedAdmin):
 
 @admin.register(Study)
 class StudyAdmin(ReviewedAdmin):
-    list_display = ("label", "design", "level", "n", "paper", seed_key, "status", "last_reviewed")
-    list_filter = ("status", "design", "reported_by")
+    list_display = (
+        "label",
+        "design",
+        "level",
+        "n",
+        "paper",
+        seed_key,
+        "status",
+        "last_reviewed",
+        on_site,
+    )
+    list_filter = ("status", "design", "reported_by", "conditions")
+    view_on_site = on_site_url
     search_fields = ("key", "label", "population", "result", "source__key", "source__title")
     list_select_related = ("source", "reported_by")
     prepopulated_fields = {"key": ("label",)}
@@ -481,8 +512,19 @@ class PrimarySourceCheckInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(ReviewedAdmin):
-    list_display = ("key", "kind", "outcome", "route", "citation_count", "status", "last_reviewed")
-    list_filter = ("status", CitedFilter, "kind", "outcome", "route")
+    list_display = (
+        "key",
+        "kind",
+        "outcome",
+        "route",
+        "citation_count",
+        "status",
+        "last_reviewed",
+        on_site,
+    )
+    list_filter = ("status", CitedFilter, "kind", "outcome", "route", "conditions")
+    ordering = ("kind", "key")  # Meta.ordering does not apply to the annotated (grouped) query
+    view_on_site = on_site_url
     search_fields = ("key", "statement")
     autocomplete_fields = ("study", "intervention", "mechanism")
     inlines = (CitationInline, PrimarySourceCheckInline)
