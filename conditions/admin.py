@@ -10,6 +10,7 @@ from evidence.models import Study
 from .models import (
     CertaintyRating,
     Condition,
+    IndirectEvidence,
     OutcomeCertainty,
     PlainStatement,
     TreatmentRecommendation,
@@ -60,6 +61,12 @@ class TreatmentRecommendationInline(admin.TabularInline):
         "claim",
     )
     autocomplete_fields = ("graded_by", "claim")
+
+
+class IndirectEvidenceInline(admin.TabularInline):
+    model = IndirectEvidence
+    extra = 0
+    autocomplete_fields = ("study",)
 
 
 class OutcomeCertaintyInline(admin.TabularInline):
@@ -123,18 +130,22 @@ class ConditionAdmin(ReviewedAdmin):
     readonly_fields = ("clinician_preview", "patient_preview", "grade")
     inlines = (
         ConditionClaimInline,
+        IndirectEvidenceInline,
         TreatmentRecommendationInline,
         OutcomeCertaintyInline,
         PlainStatementInline,
     )
 
     def get_queryset(self, request):
-        """Conditions with their override and approved studies' designs: three queries in all."""
+        """Conditions with their override and approved studies' designs: four queries in all."""
         return (
             super()
             .get_queryset(request)
             .select_related("verdict_override")
-            .prefetch_related(Prefetch("studies", APPROVED_STUDIES, to_attr="approved_studies"))
+            .prefetch_related(
+                Prefetch("studies", APPROVED_STUDIES, to_attr="approved_studies"),
+                Prefetch("indirect_studies", APPROVED_STUDIES, to_attr="approved_indirect"),
+            )
         )
 
     @admin.display(description="Clinician summary preview")
@@ -151,7 +162,7 @@ class ConditionAdmin(ReviewedAdmin):
             return "—"
         # The change list and the change form both take obj from get_queryset(), so the
         # approved studies are prefetched.
-        return ruling_column(obj.verdict_ruling(obj.approved_studies))
+        return ruling_column(obj.verdict_ruling(obj.approved_studies, obj.approved_indirect))
 
 
 @admin.register(TreatmentRecommendation)
@@ -195,6 +206,13 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
             .prefetch_related(
                 Prefetch("studies", Study.objects.only("pk")),
                 Prefetch("condition__studies", APPROVED_STUDIES, to_attr="approved_studies"),
+                Prefetch(
+                    "condition__indirect_evidence",
+                    IndirectEvidence.objects.filter(study__in=APPROVED_STUDIES).select_related(
+                        "study"
+                    ),
+                    to_attr="approved_indirect",
+                ),
                 "ratings",
             )
         )
@@ -203,7 +221,10 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
     def certainty(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return ruling_column(obj.ruling(obj.condition.approved_studies))  # from get_queryset()
+        # All from get_queryset(): the condition's approved direct and indirect studies.
+        indirect = obj.condition.approved_indirect
+        studies = [*obj.condition.approved_studies, *(row.study for row in indirect)]
+        return ruling_column(obj.ruling(studies, {row.study_id: row.reason for row in indirect}))
 
 
 @admin.register(CertaintyRating)
@@ -222,3 +243,12 @@ class PlainStatementAdmin(admin.ModelAdmin):
     search_fields = ("text", "condition__name", "claim__key")
     list_select_related = ("condition", "claim")
     autocomplete_fields = ("condition", "claim")
+
+
+@admin.register(IndirectEvidence)
+class IndirectEvidenceAdmin(admin.ModelAdmin):
+    list_display = ("condition", "study", "reason")
+    list_filter = ("condition",)
+    search_fields = ("condition__name", "study__label", "reason")
+    list_select_related = ("condition", "study")
+    autocomplete_fields = ("condition", "study")
