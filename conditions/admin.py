@@ -21,12 +21,13 @@ from evidence.wording import wording_problem
 from .models import (
     CertaintyRating,
     Condition,
+    IndirectEvidence,
     OutcomeCertainty,
     PlainStatement,
     TreatmentRecommendation,
-    claim_certainty,
 )
 from .plain_language import reading_grade
+from .selectors import claim_certainty, outcome_certainty_codes
 
 
 def ruling_column(ruling):
@@ -56,7 +57,7 @@ def statement_grade(text):
 def wording_refusal(text, claim, codes):
     """Why a patient sentence is worded wrongly for its claim's certainty, or None.
 
-    `codes` is Condition.outcome_certainty_codes(); sentences about no graded outcome pass.
+    `codes` is selectors.outcome_certainty_codes(); sentences about no graded outcome pass.
     """
     code = claim_certainty(claim, codes) if claim is not None else None
     return wording_problem(text, code) if code and text else None
@@ -70,7 +71,7 @@ class PlainStatementForm(forms.ModelForm):
         condition = cleaned.get("condition")
         if condition is not None:
             problem = wording_refusal(
-                cleaned.get("text", ""), cleaned.get("claim"), condition.outcome_certainty_codes()
+                cleaned.get("text", ""), cleaned.get("claim"), outcome_certainty_codes(condition)
             )
             if problem:
                 self.add_error("text", problem)
@@ -84,7 +85,7 @@ class PlainStatementFormSet(BaseInlineFormSet):
         super().clean()
         if self.instance.pk is None:
             return  # a new condition has no graded outcome yet
-        codes = self.instance.outcome_certainty_codes()
+        codes = outcome_certainty_codes(self.instance)
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE"):
@@ -126,6 +127,12 @@ class TreatmentRecommendationInline(admin.TabularInline):
         "claim",
     )
     autocomplete_fields = ("graded_by", "claim")
+
+
+class IndirectEvidenceInline(admin.TabularInline):
+    model = IndirectEvidence
+    extra = 0
+    autocomplete_fields = ("study",)
 
 
 class OutcomeCertaintyInline(admin.TabularInline):
@@ -200,18 +207,22 @@ class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
     readonly_fields = ("clinician_preview", "patient_preview", "patient_reading_grade", "grade")
     inlines = (
         ConditionClaimInline,
+        IndirectEvidenceInline,
         TreatmentRecommendationInline,
         OutcomeCertaintyInline,
         PlainStatementInline,
     )
 
     def get_queryset(self, request):
-        """Conditions with their override and approved studies' designs: three queries in all."""
+        """Conditions with their override and approved studies' designs: four queries in all."""
         return (
             super()
             .get_queryset(request)
             .select_related("verdict_override")
-            .prefetch_related(Prefetch("studies", APPROVED_STUDIES, to_attr="approved_studies"))
+            .prefetch_related(
+                Prefetch("studies", APPROVED_STUDIES, to_attr="approved_studies"),
+                Prefetch("indirect_studies", APPROVED_STUDIES, to_attr="approved_indirect"),
+            )
         )
 
     @admin.display(description="Clinician summary preview")
@@ -233,7 +244,7 @@ class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
             return "—"
         # The change list and the change form both take obj from get_queryset(), so the
         # approved studies are prefetched.
-        return ruling_column(obj.verdict_ruling(obj.approved_studies))
+        return ruling_column(obj.verdict_ruling(obj.approved_studies, obj.approved_indirect))
 
 
 @admin.register(TreatmentRecommendation)
@@ -277,6 +288,13 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
             .prefetch_related(
                 Prefetch("studies", Study.objects.only("pk")),
                 Prefetch("condition__studies", APPROVED_STUDIES, to_attr="approved_studies"),
+                Prefetch(
+                    "condition__indirect_evidence",
+                    IndirectEvidence.objects.filter(study__in=APPROVED_STUDIES).select_related(
+                        "study"
+                    ),
+                    to_attr="approved_indirect",
+                ),
                 "ratings",
             )
         )
@@ -285,7 +303,10 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
     def certainty(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return ruling_column(obj.ruling(obj.condition.approved_studies))  # from get_queryset()
+        # All from get_queryset(): the condition's approved direct and indirect studies.
+        indirect = obj.condition.approved_indirect
+        studies = [*obj.condition.approved_studies, *(row.study for row in indirect)]
+        return ruling_column(obj.ruling(studies, {row.study_id: row.reason for row in indirect}))
 
 
 @admin.register(CertaintyRating)
@@ -317,10 +338,19 @@ class PlainStatementAdmin(PlainLanguagePreview):
         claim = Claim.objects.filter(pk=_posted_id(request, "claim")).first()
         if condition is None or claim is None:
             return []
-        problem = wording_refusal(text, claim, condition.outcome_certainty_codes())
+        problem = wording_refusal(text, claim, outcome_certainty_codes(condition))
         return [problem] if problem else []
 
 
 def _posted_id(request, name):
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+@admin.register(IndirectEvidence)
+class IndirectEvidenceAdmin(admin.ModelAdmin):
+    list_display = ("condition", "study", "reason")
+    list_filter = ("condition",)
+    search_fields = ("condition__name", "study__label", "reason")
+    list_select_related = ("condition", "study")
+    autocomplete_fields = ("condition", "study")

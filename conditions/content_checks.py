@@ -21,11 +21,10 @@ from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
 from evidence.wording import wording_problem
 
-from .models import Condition, OutcomeCertainty, PlainStatement, claim_certainty
-from .selectors import patient_page
+from .models import Condition, OutcomeCertainty, PlainStatement
+from .selectors import CertaintyCodes, claim_certainty, outcome_certainty_codes, patient_page
 
 Problems = list[str]
-CertaintyCodes = dict[tuple[str, str], str | None]
 PATIENT_READING_GRADE = 8
 CONTENT_APPS = ("evidence", "conditions")
 
@@ -159,7 +158,7 @@ def quote_problems(seeds: Path) -> Problems:
 def statement_wording_problem(statement: PlainStatement, codes: CertaintyCodes) -> str | None:
     """Why a patient sentence's wording does not fit its claim's certainty, or None.
 
-    `codes` is Condition.outcome_certainty_codes() of the statement's condition. A sentence
+    `codes` is selectors.outcome_certainty_codes() of the statement's condition. A sentence
     whose claim names no outcome, or an outcome with no graded certainty, is not checked.
     """
     code = claim_certainty(statement.claim, codes)
@@ -179,7 +178,7 @@ def wording_off_certainty() -> Problems:
     for statement in statements:
         condition = statement.condition
         if condition.pk not in codes:
-            codes[condition.pk] = condition.outcome_certainty_codes()
+            codes[condition.pk] = outcome_certainty_codes(condition)
         problem = statement_wording_problem(statement, codes[condition.pk])
         if problem:
             problems.append(

@@ -1,6 +1,6 @@
 """The pages people read: conditions, their verdicts, certainty per outcome, guideline context."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -50,7 +50,19 @@ class Condition(Reviewed):
     verdict_override_reason = models.TextField(
         blank=True, help_text="Why the editors depart from the rule; required with an override."
     )
-    studies = models.ManyToManyField(Study, blank=True, related_name="conditions")
+    studies = models.ManyToManyField(
+        Study,
+        blank=True,
+        related_name="conditions",
+        help_text="Studies that enrolled people with this condition: direct evidence.",
+    )
+    indirect_studies = models.ManyToManyField(
+        Study,
+        blank=True,
+        through="IndirectEvidence",
+        related_name="indirect_for",
+        help_text="Studies of other or narrower groups that this page also uses.",
+    )
     claims = models.ManyToManyField(Claim, blank=True, related_name="conditions")
 
     objects = PublishedKeyedManager("slug")
@@ -78,37 +90,76 @@ class Condition(Reviewed):
     def clean(self):
         validate_citation_fields(self, *self.markdown_fields)
 
-    def outcome_certainty_codes(self) -> dict[tuple[str, str], str | None]:
-        """{(outcome, route): GRADE certainty code} as the pages show it (four queries)."""
-        approved = list(self.studies.published().only("pk", "design"))
-        certainties = self.certainties.select_related("certainty_override").prefetch_related(
-            "ratings", models.Prefetch("studies", Study.objects.only("pk"))
-        )
-        return {(c.outcome, c.route): c.ruling(approved).code for c in certainties}
-
-    def verdict_ruling(self, approved_studies: Sequence[grading.HasDesign]) -> grading.Ruling:
+    def verdict_ruling(
+        self,
+        approved_studies: Sequence[grading.HasDesign],
+        indirect_studies: Sequence[grading.HasDesign] = (),
+    ) -> grading.Ruling:
         """The SORT verdict: the rule applied to the condition's approved studies, or the override.
 
-        Pass `self.studies.published()` as loaded; select `verdict_override` to avoid a query.
+        Pass the approved direct (`studies`) and indirect (`indirect_studies`) studies as
+        loaded; select `verdict_override` to avoid a query.
         """
         override = self.verdict_override
         return grading.condition_verdict(
-            approved_studies, override.code if override else None, self.verdict_override_reason
+            approved_studies,
+            override.code if override else None,
+            self.verdict_override_reason,
+            indirect=indirect_studies,
         )
 
 
-def claim_certainty(claim: Claim, codes: dict[tuple[str, str], str | None]) -> str | None:
-    """The GRADE certainty code of the outcome `claim` is about, from a condition's `codes`.
+class IndirectEvidenceManager(models.Manager):
+    def get_by_natural_key(self, condition_slug, study_key):
+        return self.get(condition__slug=condition_slug, study__key=study_key)
 
-    A claim with no route stated takes its outcome's certainty when only one route has one.
-    None when the claim names no outcome or the outcome has no graded certainty.
+
+class IndirectEvidence(models.Model):
+    """A study of another or narrower group that a condition's page uses as indirect evidence.
+
+    Its certainty is rated down for indirectness with this reason, and it cannot earn the
+    condition a SORT B on its own (grading.SORT_RULE).
     """
-    if not claim.outcome:
-        return None
-    if claim.route:
-        return codes.get((claim.outcome, claim.route))
-    graded = [code for (outcome, _route), code in codes.items() if outcome == claim.outcome]
-    return graded[0] if len(graded) == 1 else None
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="indirect_evidence"
+    )
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(
+        help_text="Who the study enrolled, and how that differs from this condition's patients."
+    )
+
+    objects = IndirectEvidenceManager()
+
+    class Meta:
+        ordering = ["condition__name", "study__label"]
+        verbose_name_plural = "indirect evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "study"],
+                name="indirectevidence_unique",
+                violation_error_message="This condition already uses this study indirectly.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="indirectevidence_has_reason",
+                violation_error_message="Say how the study's patients differ from this one's.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.condition}: {self.study} (indirect)"
+
+    def natural_key(self):
+        return (*self.condition.natural_key(), self.study.key)
+
+    natural_key.dependencies = ["conditions.condition", "evidence.study"]  # type: ignore[attr-defined]
+
+    def clean(self):
+        if self.condition_id and self.study_id and self.condition.studies.filter(pk=self.study_id):
+            raise ValidationError(
+                {"study": "This study enrolled people with this condition: it is direct evidence."}
+            )
 
 
 class LineOfTherapy(models.TextChoices):
@@ -252,19 +303,29 @@ class OutcomeCertainty(models.Model):
     def body_of_evidence(self, approved_studies: Sequence[Study]) -> list[Study]:
         """This outcome's studies among the condition's approved ones (the verdict's set).
 
-        Reads `studies.all()`: prefetch it (primary keys suffice) to avoid a query.
+        `approved_studies` holds the direct and the indirect ones. Reads `studies.all()`:
+        prefetch it (primary keys suffice) to avoid a query.
         """
         ids = {study.pk for study in self.studies.all()}
         return [study for study in approved_studies if study.pk in ids]
 
-    def ruling(self, approved_studies: Sequence[Study]) -> grading.Ruling:
-        """The certainty the rule gives, or the override; prefetch `ratings` and `studies`."""
+    def ruling(
+        self, approved_studies: Sequence[Study], indirect: Mapping[int, str] | None = None
+    ) -> grading.Ruling:
+        """The certainty the rule gives, or the override; prefetch `ratings` and `studies`.
+
+        `indirect` maps the primary key of each of the condition's indirect studies to the
+        reason it is indirect (IndirectEvidence.reason).
+        """
         override = self.certainty_override
+        body = self.body_of_evidence(approved_studies)
+        indirect = indirect or {}
         return grading.outcome_certainty(
-            self.body_of_evidence(approved_studies),
-            [rating.level_change for rating in self.ratings.all()],
+            body,
+            [(rating.domain, rating.level_change) for rating in self.ratings.all()],
             override.code if override else None,
             self.certainty_override_reason,
+            indirect_reasons=[indirect[s.pk] for s in body if s.pk in indirect],
         )
 
 

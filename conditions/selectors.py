@@ -38,6 +38,7 @@ from evidence.selectors import GradeTable, published_claims, published_studies
 
 from .models import (
     Condition,
+    IndirectEvidence,
     OutcomeCertainty,
     PlainSection,
     PlainStatement,
@@ -126,16 +127,22 @@ class PatientPage:
 
 
 def home() -> list[VerdictItem]:
-    """Published conditions with their derived verdict grades (3 queries: conditions,
-    their approved studies' designs, the SORT grade rows)."""
+    """Published conditions with their derived verdict grades (4 queries: conditions,
+    their approved direct and indirect studies' designs, the SORT grade rows)."""
     conditions = list(Condition.objects.published().select_related("verdict_override"))
     # The rule reads designs only: plain rows, cheaper than a prefetch of Study instances.
     designs: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
-    approved = Study.objects.published().filter(conditions__in=list(designs))
-    for condition_id, design in approved.values_list("conditions", "design"):
-        designs[condition_id].append(StudyDesignRow(design))
+    indirect: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
+    approved = Study.objects.published()
+    for found, relation in ((designs, "conditions"), (indirect, "indirect_for")):
+        rows = approved.filter(**{f"{relation}__in": list(found)})
+        for condition_id, design in rows.values_list(relation, "design"):
+            found[condition_id].append(StudyDesignRow(design))
     grades = GradeTable(grading.SORT_SCALE)
-    return [_verdict(condition, designs[condition.pk], grades) for condition in conditions]
+    return [
+        _verdict(condition, designs[condition.pk], grades, indirect[condition.pk])
+        for condition in conditions
+    ]
 
 
 def _condition(slug: str) -> Condition:
@@ -149,9 +156,12 @@ class StudyDesignRow(NamedTuple):
 
 
 def _verdict(
-    condition: Condition, studies: Sequence[grading.HasDesign], grades: GradeTable
+    condition: Condition,
+    studies: Sequence[grading.HasDesign],
+    grades: GradeTable,
+    indirect: Sequence[grading.HasDesign] = (),
 ) -> VerdictItem:
-    ruling = condition.verdict_ruling(studies)
+    ruling = condition.verdict_ruling(studies, indirect)
     return VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
 
 
@@ -161,15 +171,40 @@ def _for_condition(condition: Condition, prefix: str = "") -> Q:
     return Q(**{f"{prefix}conditions": condition}) | Q(**{f"{prefix}conditions__isnull": True})
 
 
-def _certainties(
-    condition: Condition, grades: GradeTable, studies: Sequence[Study] | None = None
-) -> list[CertaintyRow]:
-    """Each outcome's certainty from the same approved studies as the verdict (3 queries).
+@dataclass
+class IndirectStudies:
+    """A condition's approved studies of other groups, with why each is indirect."""
 
-    `studies` are the condition's approved studies if the caller has them; otherwise the
-    outcomes' own studies, loaded with the same filter, stand in for them.
+    studies: list[Study]
+    reasons: dict[int, str]
+
+
+def _indirect(condition: Condition) -> IndirectStudies:
+    """The condition's approved indirect evidence (1 query)."""
+    rows = list(
+        IndirectEvidence.objects.filter(
+            condition=condition, study__in=Study.objects.published()
+        ).select_related("study__source", "study__intervention", "study__reported_by")
+    )
+    return IndirectStudies([row.study for row in rows], {row.study_id: row.reason for row in rows})
+
+
+def _certainties(
+    condition: Condition,
+    grades: GradeTable,
+    studies: Sequence[Study] | None = None,
+    indirect: IndirectStudies | None = None,
+) -> list[CertaintyRow]:
+    """Each outcome's certainty from the same approved studies as the verdict (3–4 queries).
+
+    `studies` are the condition's approved direct and indirect studies if the caller has
+    them; otherwise the outcomes' own studies, loaded with the same filter, stand in for them.
     """
-    approved = Study.objects.published().filter(conditions=condition)
+    if indirect is None:
+        indirect = _indirect(condition)
+    approved = Study.objects.published().filter(
+        Q(conditions=condition) | Q(pk__in=list(indirect.reasons))
+    )
     # With the caller's studies the rule needs only which studies an outcome names.
     approved = approved.only("pk") if studies is not None else approved.select_related("source")
     certainties = list(
@@ -181,7 +216,7 @@ def _certainties(
         studies = list({s.pk: s for c in certainties for s in c.studies.all()}.values())
     rows = []
     for certainty in certainties:
-        ruling = certainty.ruling(studies)
+        ruling = certainty.ruling(studies, indirect.reasons)
         rows.append(
             CertaintyRow(
                 certainty,
@@ -191,6 +226,29 @@ def _certainties(
             )
         )
     return rows
+
+
+CertaintyCodes = dict[tuple[str, str], str | None]
+
+
+def outcome_certainty_codes(condition: Condition) -> CertaintyCodes:
+    """{(outcome, route): GRADE certainty code} as the condition's pages show it (4 queries)."""
+    rows = _certainties(condition, GradeTable())  # no scale: codes only, no grade rows
+    return {(row.certainty.outcome, row.certainty.route): row.ruling.code for row in rows}
+
+
+def claim_certainty(claim: Claim, codes: CertaintyCodes) -> str | None:
+    """The GRADE certainty code of the outcome `claim` is about, from a condition's `codes`.
+
+    A claim with no route stated takes its outcome's certainty when only one route has one.
+    None when the claim names no outcome or the outcome has no graded certainty.
+    """
+    if not claim.outcome:
+        return None
+    if claim.route:
+        return codes.get((claim.outcome, claim.route))
+    graded = [code for (outcome, _route), code in codes.items() if outcome == claim.outcome]
+    return graded[0] if len(graded) == 1 else None
 
 
 def _grouped(claims: Iterable[Claim], title: Callable[[Claim], str]) -> list[Group]:
@@ -242,8 +300,9 @@ def clinician_page(slug: str) -> ConditionPage:
         return [CitedClaim(claim) for claim in of_kind(*kinds)]
 
     studies = list(published_studies().filter(conditions=condition))
+    indirect = _indirect(condition)
     grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE, grading.CEBM_SCALE)
-    verdict = _verdict(condition, studies, grades)
+    verdict = _verdict(condition, studies, grades, indirect.studies)
     # Guideline rows rest on claims the page shows, already loaded above.
     recommendations = [
         RecommendationRow(rec, CitedClaim(by_id[rec.claim_id]))
@@ -308,7 +367,7 @@ def clinician_page(slug: str) -> ConditionPage:
             "certainty",
             "Certainty of evidence per outcome",
             "includes/sections/_certainty_table.html",
-            _certainties(condition, grades, studies),
+            _certainties(condition, grades, [*studies, *indirect.studies], indirect),
             empty=f"No outcome of LDN for {name} has been graded: "
             "no clinical study measuring one is on record.",
         ),

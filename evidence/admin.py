@@ -457,7 +457,7 @@ class StudyAdmin(ReviewedAdmin):
     search_fields = ("key", "label", "population", "result", "source__key", "source__title")
     list_select_related = ("source", "reported_by")
     prepopulated_fields = {"key": ("label",)}
-    autocomplete_fields = ("source", "intervention", "reported_by")
+    autocomplete_fields = ("source", "intervention", "reported_by", "per_check")
 
     @admin.display(description="CEBM level")
     def level(self, obj):
@@ -566,4 +566,4 @@ class PrimarySourceCheckAdmin(admin.ModelAdmin):
     list_filter = ("verdict",)
     search_fields = ("key", "claim__key", "source__key", "finding")
     list_select_related = ("claim", "source")
-    autocomplete_fields = ("claim", "source")
+    autocomplete_fields = ("claim", "source", "study")

@@ -62,6 +62,19 @@ class ClaimKind(models.TextChoices):
     CONCLUSION = "conclusion", "Article's conclusion"
 
 
+class SafetyQuestion(models.TextChoices):
+    """The prescriber's safety questions (../shared/GRADING.md), asked of every route."""
+
+    CONTRAINDICATIONS = "contraindications", "Contraindications"
+    OPIOIDS = "opioids", "Use with opioid medicines"
+    PREGNANCY = "pregnancy", "Pregnancy and breastfeeding"
+    LIVER_KIDNEY = "liver-kidney", "Liver and kidney disease"
+    INTERACTIONS = "interactions", "Interactions"
+    MONITORING = "monitoring", "Monitoring"
+    TRIAL_LENGTH = "trial-length", "How long to try it"
+    STOPPING = "stopping", "How to stop"
+
+
 class CheckVerdict(models.TextChoices):
     AGREES = "agrees", "Agrees with the primary source"
     OMITS_CONTEXT = "omits-context", "Agrees, but leaves out context"

@@ -16,6 +16,7 @@ from .choices import (
     Outcome,
     ReviewStatus,
     Route,
+    SafetyQuestion,
     SourceKind,
     StudyDesign,
 )
@@ -423,8 +424,34 @@ class Mechanism(Reported, Reviewed):
 
 
 class Study(Reported, Reviewed):
-    """A study as a seed article reports it; level of evidence follows from the design."""
+    """A study as a seed article reports it, or as the paper itself reports it.
 
+    The paper's own account comes only from an editors' primary-source check (`per_check`),
+    never mixed into a seed's record: each record says who reported it. The level of
+    evidence follows from the design.
+    """
+
+    # Nullable here only: the paper's own record has no seed (mypy sees Reported's type).
+    reported_by = models.ForeignKey(  # type: ignore[assignment]
+        Source,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to=SEED_ONLY,
+        help_text="The seed article this record comes from; empty for the paper's own record.",
+    )
+    quote = models.TextField(
+        blank=True, help_text="Verbatim words of the seed article; empty for the paper's record."
+    )
+    per_check = models.ForeignKey(
+        "PrimarySourceCheck",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="paper_records",
+        help_text="For a study as the paper reports it: the editors' check that read the paper.",
+    )
     key = models.SlugField(unique=True)
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="studies", help_text="The study's own paper."
@@ -454,6 +481,15 @@ class Study(Reported, Reviewed):
                 name="study_design_known",
                 violation_error_message="Choose a study design from the list.",
             ),
+            models.CheckConstraint(
+                condition=Q(reported_by__isnull=False, per_check__isnull=True)
+                | Q(reported_by__isnull=True, per_check__isnull=False),
+                name="study_one_reporter",
+                violation_error_message=(
+                    "A study record comes either from a seed article (with its quote) or from "
+                    "the editors' check of the paper, not both."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -466,6 +502,26 @@ class Study(Reported, Reviewed):
         return (self.key,)
 
     natural_key.dependencies = ["evidence.source", "evidence.intervention"]  # type: ignore[attr-defined]
+
+    def clean(self):
+        if self.per_check_id:  # the paper's own record: the check is its source, not a seed
+            if self.reported_by_id or self.quote.strip():
+                raise ValidationError(
+                    {"per_check": "The paper's own record has no seed and no seed quote."}
+                )
+            return
+        if not self.reported_by_id:
+            raise ValidationError(
+                {"reported_by": "Choose the seed article, or the editors' check of the paper."}
+            )
+        super().clean()
+
+    @property
+    def reporter(self) -> str:
+        """Who this record's account comes from, for the page."""
+        if self.per_check_id:
+            return "the paper, as read by the ldnref editors"
+        return str(self.reported_by)
 
     @property
     def level_code(self):
@@ -515,6 +571,12 @@ class Claim(Reviewed):
     )
     mechanism = models.ForeignKey(
         Mechanism, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    safety_question = models.CharField(
+        max_length=20,
+        choices=SafetyQuestion,
+        blank=True,
+        help_text="The prescriber's safety question this claim answers, if any.",
     )
 
     objects = ClaimManager()
@@ -641,10 +703,21 @@ class PrimarySourceCheck(models.Model):
 
     key = models.SlugField(unique=True)
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="primary_source_checks")
+    study = models.ForeignKey(
+        Study,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_source_checks",
+        help_text="The seed's study record the check is about, if any.",
+    )
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="checks", help_text="The paper checked."
     )
     verdict = models.CharField(max_length=20, choices=CheckVerdict)
+    headline = models.CharField(
+        max_length=200, help_text="The finding in one line, shown beside the checked statement."
+    )
     finding = models.TextField(help_text="What the primary source says, in the editors' words.")
     checked_against = models.TextField(help_text="The page(s) the paper was checked on.")
     checked_by = models.CharField(max_length=100, default=grading.ASSIGNED_BY)

@@ -246,6 +246,7 @@ def make_check(**overrides):
         "key": f"check-{n}",
         "verdict": CheckVerdict.AGREES,
         "finding": "The abstract says the same.",
+        "headline": "The abstract agrees.",
         "checked_against": f"https://pubmed.ncbi.nlm.nih.gov/{n}/",
     }
     fields.update(overrides)

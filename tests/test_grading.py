@@ -2,11 +2,11 @@
 
 import pytest
 
-from conditions.models import Condition, OutcomeCertainty
+from conditions.models import Condition, IndirectEvidence, OutcomeCertainty
 from evidence import grading
 from evidence.choices import Outcome, ReviewStatus, StudyDesign
 from evidence.models import Grade
-from tests.factories import make_study
+from tests.factories import make_check, make_study
 from tests.pages import get_page, parse_html
 
 # Expected levels written from ../shared/GRADING.md (Oxford CEBM 2011, treatment benefits),
@@ -176,9 +176,9 @@ def test_an_override_shows_as_a_departure_with_its_reason(content, client):
 
     assert "(Strength of Recommendation Taxonomy) B" in text
     assert "The editors depart from the rule: A reason the editors wrote." in text
-    assert "ldnref SORT rule 1 gives C" in text
+    assert "ldnref SORT rule 2 gives C" in text
     home = get_page(client, "/").text()
-    assert "The editors depart from ldnref SORT rule 1 here." in home
+    assert "The editors depart from ldnref SORT rule 2 here." in home
 
 
 def test_the_admin_shows_the_grade_the_pages_show(content, admin_client):
@@ -196,3 +196,74 @@ def test_the_admin_shows_the_grade_the_pages_show(content, admin_client):
 def test_every_fixture_condition_is_graded_by_the_rule_without_overrides(content):
     assert not Condition.objects.exclude(verdict_override=None).exists()
     assert not OutcomeCertainty.objects.exclude(certainty_override=None).exists()
+
+
+# ---------------------------------------------------------------- indirect evidence
+# A trial of another or narrower group counts for a condition only as indirect evidence:
+# it is rated down for indirectness with its reason and cannot earn SORT B by itself.
+
+
+@pytest.mark.parametrize(
+    ("direct", "indirect", "verdict"),
+    [
+        ([], [StudyDesign.RCT], "C"),
+        ([StudyDesign.CASE_SERIES], [StudyDesign.RCT], "C"),
+        ([StudyDesign.RCT], [StudyDesign.CASE_SERIES], "B"),
+        ([], [], None),
+    ],
+)
+def test_only_a_trial_of_the_conditions_own_patients_earns_b(direct, indirect, verdict):
+    assert grading.sort_verdict_code(direct, indirect) == verdict
+
+
+def test_indirect_evidence_is_rated_down_once_for_indirectness_with_its_reason():
+    trial = type("S", (), {"design": StudyDesign.RCT})()
+
+    ruling = grading.outcome_certainty([trial], [], indirect_reasons=["Atopic dermatitis only."])
+
+    assert ruling.code == "moderate"  # high, one step down
+    assert [(s.domain, s.level_change, s.reason) for s in ruling.rule_steps] == [
+        ("indirectness", -1, "Atopic dermatitis only.")
+    ]
+
+
+def test_an_editors_indirectness_step_replaces_the_rules():
+    trial = type("S", (), {"design": StudyDesign.RCT})()
+
+    ruling = grading.outcome_certainty(
+        [trial], [("indirectness", -2)], indirect_reasons=["Atopic dermatitis only."]
+    )
+
+    assert ruling.code == "low"  # the editors' very serious step alone
+    assert ruling.rule_steps == ()
+
+
+def test_an_indirect_trial_shows_its_indirectness_on_the_page(content, client):
+    psoriasis = Condition.objects.get(slug="psoriasis")
+    trial = add_trial(ReviewStatus.APPROVED, to_condition=False)
+    IndirectEvidence.objects.create(
+        condition=psoriasis, study=trial, reason="It enrolled people with eczema only."
+    )
+
+    assert "(Strength of Recommendation Taxonomy) C" in verdict_text(client)
+    row = certainty_row(client)
+    assert "Trial 2030" in row
+    assert "It enrolled people with eczema only." in row
+    # Starts high with the trial: two editors' steps and the rule's indirectness step.
+    assert "GRADE certainty of evidence Very low" in row
+
+
+def test_a_study_record_comes_from_a_seed_or_from_the_editors_check_not_both(db):
+    from django.core.exceptions import ValidationError
+
+    study = make_study()  # a seed's record, with its quote
+    study.per_check = make_check()
+
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert "The paper's own record has no seed and no seed quote." in str(error.value)
+
+    study.reported_by, study.quote = None, ""
+    study.full_clean()  # the paper's own record, as the editors read it
+    study.save()
+    assert study.reporter == "the paper, as read by the ldnref editors"

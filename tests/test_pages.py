@@ -231,15 +231,15 @@ def test_the_verdict_shows_its_sort_grade_with_the_scale_and_what_the_grade_mean
     assert "SORT" in sort_c.scale.name
     assert f"{sort_c.scale.name} C" in text
     assert sort_c.definition in text
-    assert "Derived by ldnref SORT rule 1 from the approved studies on record" in text
+    assert "Derived by ldnref SORT rule 2 from the approved studies on record" in text
 
 
 def test_the_verdict_names_a_rule_that_the_methods_page_explains(content, client):
     verdict = get_page(client, "/conditions/psoriasis/").section("Verdict")
-    link = next(a for a in verdict.iter("a") if a.text() == "ldnref SORT rule 1")
+    link = next(a for a in verdict.iter("a") if a.text() == "ldnref SORT rule 2")
     parts = urlsplit(link.attrs["href"])
     methods = get_page(client, parts.path)
-    assert methods.find(id=parts.fragment).text().startswith("ldnref SORT rule 1")
+    assert methods.find(id=parts.fragment).text().startswith("ldnref SORT rule 2")
 
 
 def test_a_condition_without_studies_shows_insufficient_evidence_and_no_sort_grade(content, client):
@@ -248,7 +248,7 @@ def test_a_condition_without_studies_shows_insufficient_evidence_and_no_sort_gra
     assert "Insufficient evidence" in text
     assert sort.name not in text
     assert "SORT" not in text.replace("SORT rule", "")
-    assert "Derived by ldnref SORT rule 1 from the approved studies on record" in text
+    assert "Derived by ldnref SORT rule 2 from the approved studies on record" in text
 
 
 @pytest.mark.parametrize("slug", ["atopic-dermatitis", "psoriasis", "vitiligo"])
