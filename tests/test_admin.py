@@ -17,6 +17,7 @@ from django.utils.html import escape
 from conditions.models import (
     CertaintyRating,
     Condition,
+    IndirectEvidence,
     OutcomeCertainty,
     PlainStatement,
     TreatmentRecommendation,
@@ -300,6 +301,9 @@ ROW_MAKERS = {
     OutcomeCertainty: certainty_row,
     CertaintyRating: make_rating,
     PlainStatement: make_plain_statement,
+    IndirectEvidence: lambda: IndirectEvidence.objects.create(
+        condition=make_condition(), study=make_study(), reason="Adults with another disease."
+    ),
 }
 
 
