@@ -256,7 +256,7 @@ def test_public_pages_keep_the_stricter_policy_with_no_script_at_all(client):
 # ---------------------------------------------------------------- the admin's address
 
 
-def test_the_admin_moves_to_the_path_set_in_admin_path():
+def test_the_admin_moves_to_the_path_set_in_admin_path(tmp_path):
     result = start(
         "from django.test import Client; from django.urls import reverse; c = Client(); "
         "login = c.get('/editors/staff/login/'); "
@@ -265,6 +265,7 @@ def test_the_admin_moves_to_the_path_set_in_admin_path():
         DEBUG="1",
         ADMIN_PATH="/editors/staff",
         ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",  # not the project's database
     )
 
     assert result.returncode == 0, result.stderr
