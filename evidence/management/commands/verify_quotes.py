@@ -31,7 +31,10 @@ def fragments(quote):
 def stored_quotes():
     """Yield (label, seed Source, quote) for every stored quote, in five queries in all."""
     for model, name_field in ((Intervention, "key"), (Mechanism, "slug"), (Study, "key")):
-        for row in model.objects.select_related("reported_by").order_by(name_field):
+        rows = model.objects.select_related("reported_by").order_by(name_field)
+        if model is Study:  # the paper's own records (from an editors' check) quote no seed
+            rows = rows.filter(reported_by__isnull=False)
+        for row in rows:
             label = f"{model._meta.verbose_name.capitalize()} {getattr(row, name_field)}"
             yield label, row.reported_by, row.quote
     citations = Citation.objects.select_related("claim", "source", "reported_by")
