@@ -68,7 +68,9 @@ class GradeTable:
 
 def published_studies() -> QuerySet[Study]:
     """Published studies with what their rows print (1 query)."""
-    return Study.objects.published().select_related("source", "intervention", "reported_by")
+    return Study.objects.published().select_related(
+        "source", "intervention", "reported_by", "per_check"
+    )
 
 
 @dataclass

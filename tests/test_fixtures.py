@@ -1,5 +1,6 @@
 """The content fixtures: they load, they are complete, and they obey the editors' rules."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from conditions.models import (
     CertaintyRating,
     Condition,
+    IndirectEvidence,
     OutcomeCertainty,
     PlainStatement,
     TreatmentRecommendation,
@@ -27,6 +29,7 @@ from evidence.models import (
     Source,
     Study,
 )
+from evidence.wording import wording_problem
 from tests.pages import get_page
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
@@ -41,18 +44,19 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
         Grade: 4 + 3 + 5 + 5 + 6,
         Source: 13,  # the ten cited works, the publisher's overview and the two seed articles
         SeedReference: 6 + 5,
-        Intervention: 5,
+        Intervention: 6,  # + the trial's own 1% cream (the seed names no ointment for it)
         Mechanism: 5,
-        Study: 7,
-        Claim: 53,
-        Citation: 55,
+        Study: 8,  # 6 as the seeds report them + the paper's 2 (Bigliardi 2007, editors' check)
+        Claim: 54,
+        Citation: 56,
         Conflict: 1,
-        PrimarySourceCheck: 5,
+        PrimarySourceCheck: 6,
         Condition: 7,
         TreatmentRecommendation: 9,
-        OutcomeCertainty: 3,
-        CertaintyRating: 6,
-        PlainStatement: 22,
+        OutcomeCertainty: 4,
+        CertaintyRating: 7,
+        PlainStatement: 30,
+        IndirectEvidence: 1,
     }
     assert {model: model.objects.count() for model in expected} == expected
 
@@ -139,3 +143,105 @@ def test_the_conflict_on_randomized_trials_is_recorded_with_a_primary_source_che
     check = PrimarySourceCheck.objects.get(claim=conflict.claim_b)
     assert check.checked_by == grading.ASSIGNED_BY
     assert check.checked_against.startswith("https://")
+
+
+# ---------------------------------------------------------------- issue 7 corrections
+
+
+def test_the_seeds_bigliardi_record_is_kept_as_reported_but_counts_for_no_condition(content):
+    seed_record = Study.objects.get(key="bigliardi2007-pruritus-trial")
+    assert seed_record.reported_by.key == "kim-topical-ldn"
+    assert "more than 70%" in seed_record.quote
+    assert seed_record.intervention.formulation == "Cream"  # the seed names no ointment for it
+    assert not seed_record.conditions.exists()
+    assert not IndirectEvidence.objects.filter(study=seed_record).exists()
+    assert "bigliardi2007-trial-design" in {
+        check.key for check in seed_record.primary_source_checks.all()
+    }
+
+
+def test_the_papers_two_studies_are_the_editors_records_each_counted_where_it_enrolled(content):
+    paper = {
+        study.key: study
+        for study in Study.objects.filter(per_check__key="bigliardi2007-trial-design")
+    }
+    pilot, trial = paper["bigliardi2007-open-pilot"], paper["bigliardi2007-crossover-trial"]
+    assert (pilot.design, pilot.n, pilot.reported_by, pilot.quote) == ("open-label", 18, None, "")
+    assert (trial.design, trial.n, trial.reported_by, trial.quote) == ("rct", 40, None, "")
+    assert "atopic dermatitis" in trial.population
+    assert "29.4%" in trial.result
+
+    pruritus = Condition.objects.get(slug="chronic-pruritus")
+    atopic = Condition.objects.get(slug="atopic-dermatitis")
+    assert set(pruritus.studies.all()) == {pilot}
+    assert set(pruritus.indirect_studies.all()) == {trial}
+    assert "atopic dermatitis" in IndirectEvidence.objects.get(condition=pruritus).reason
+    assert trial in atopic.studies.all()
+    # SORT rule 2: only a direct randomized trial earns B.
+    assert pruritus.verdict_ruling(list(pruritus.studies.all()), [trial]).code == "C"
+    assert atopic.verdict_ruling(list(atopic.studies.all())).code == "B"
+
+
+def test_the_atopic_dermatitis_pages_show_the_trial_and_never_say_no_study(content, client):
+    clinician = get_page(client, "/conditions/atopic-dermatitis/").text()
+    assert "Bigliardi 2007, randomized crossover trial" in clinician
+    assert "no study of LDN in atopic dermatitis is reported" not in clinician
+    patient = get_page(client, "/conditions/atopic-dermatitis/patient/").text()
+    assert "No studies have tested it" not in patient
+    assert "one small trial" in patient
+
+
+def test_verdicts_summaries_and_plain_statements_are_worded_by_their_certainty(content, client):
+    for condition in Condition.objects.exclude(certainties=None).distinct():
+        studies = [*condition.studies.all(), *condition.indirect_studies.all()]
+        reasons = {row.study_id: row.reason for row in condition.indirect_evidence.all()}
+        codes = {
+            (certainty.outcome, certainty.route): certainty.ruling(studies, reasons).code
+            for certainty in condition.certainties.all()
+        }
+        # Every graded outcome of these conditions has the same certainty: one wording.
+        (code,) = set(codes.values())
+        for text in (condition.verdict, condition.clinician_summary, condition.patient_summary):
+            assert wording_problem(text, code) is None, (condition.slug, text)
+        for statement in condition.plain_statements.select_related("claim"):
+            claim = statement.claim
+            if (claim.outcome, claim.route) in codes:
+                assert wording_problem(statement.text, codes[claim.outcome, claim.route]) is None, (
+                    statement.text
+                )
+
+
+def test_every_sentence_of_a_summary_cites_its_source(content):
+    summaries = [c.clinician_summary for c in Condition.objects.all()]
+    summaries += [m.summary for m in Mechanism.objects.all()]
+    for summary in summaries:
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", summary.strip()):
+            assert "[@" in sentence, sentence
+
+
+def test_the_side_effect_list_cites_both_sources_the_seed_gives_for_all_of_it(content):
+    citations = Claim.objects.get(key="oral-adverse-effects").citations.all()
+    assert {c.source.key for c in citations} == {"weinstock2020", "muller2018"}
+    assert len({c.quote for c in citations}) == 1
+    assert "Dry skin near lesions" in citations[0].quote
+
+
+def test_systematic_reviews_confirm_is_the_first_articles_own_uncited_words(content):
+    claim = Claim.objects.get(key="review-symptom-improvement")
+    assert {c.source.key for c in claim.citations.all()} == {"kim-topical-ldn"}
+    assert claim.study is None
+    assert " only " not in claim.statement
+    assert not claim.conditions.exists()
+
+
+def test_only_the_safety_questions_an_article_answers_are_tagged(content):
+    tagged = dict(Claim.objects.exclude(safety_question="").values_list("key", "safety_question"))
+    assert tagged == {"oral-liver-monitoring": "monitoring", "oral-liver-disease": "liver-kidney"}
+    assert {Claim.objects.get(key=key).route for key in tagged} == {"oral"}
+
+
+def test_every_check_has_a_one_line_headline(content):
+    for check in PrimarySourceCheck.objects.all():
+        assert check.headline.strip() and "\n" not in check.headline, check.key
+    flagged = PrimarySourceCheck.objects.get(claim__key="no-rct-in-dermatology")
+    assert flagged.verdict == "differs"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
+    make_check,
     make_citation,
     make_claim,
     make_seed,
@@ -123,3 +124,14 @@ def test_it_checks_any_number_of_quotes_in_the_same_number_of_queries(seeds, see
         verify(seeds)
 
     assert len(many_rows) == len(one_citation)
+
+
+def test_a_study_record_as_the_paper_reports_it_has_no_seed_quote_to_check(seeds, seed):
+    # The paper's own record comes from the editors' check: no seed, no quote, nothing to
+    # verify, and no crash on its empty reporter.
+    make_citation(reported_by=seed, quote="in an open-label trial.")
+    make_study(per_check=make_check(), reported_by=None, quote="")
+
+    out = verify(seeds)
+
+    assert "1 found, 0 not found" in out
