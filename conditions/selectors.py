@@ -292,7 +292,7 @@ CLINICIAN_SECTIONS = (
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 18 queries, however much content there is: the condition, claims (3), studies,
+    At most 19 queries, however much content there is: the condition, claims (3), studies,
     grades, certainties (3), the route sections' claims (3), recommendations, conflicts (3),
     cited sources and how the seeds printed them.
     """
@@ -316,8 +316,8 @@ def clinician_page(slug: str) -> ConditionPage:
         for row in _certainties(condition, grades, [*studies, *indirect.studies], indirect)
     ]
     silent = silent_routes(certainties, studies, indirect.studies)
-    sof = summary_of_findings(name, certainties, indirect.reasons, silent)
     route_claims = _route_claims(condition)
+    sof = summary_of_findings(name, certainties, indirect.reasons, silent, route_claims)
     lines = bottom_lines(
         name, studies, indirect.studies, indirect.reasons, sof, route_claims, grades
     )
@@ -531,7 +531,7 @@ PLAIN_EMPTY = {
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 11 queries)."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 12 queries)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from string import ascii_lowercase
 
 from evidence import grading
-from evidence.choices import ClaimKind, GradeDomain, Route, SafetyQuestion, StudyDesign
+from evidence.choices import ClaimKind, GradeDomain, Outcome, Route, SafetyQuestion, StudyDesign
 from evidence.models import Claim, Grade, Intervention, Study
-from evidence.pages import CitedClaim, PageNumbering
+from evidence.pages import CitedClaim, Item, PageNumbering
 from evidence.rendering import Cite
 from evidence.selectors import GradeTable
 
@@ -132,15 +132,23 @@ class SofNote:
 
 @dataclass
 class SofEffect:
-    """One study's effect as its record reports it, with what it was compared with."""
+    """One study's effect as reported, with what it was compared with.
+
+    For a benefit, the effect is the study record's `result`. For adverse effects it is the
+    cited claims about the study's harms (`harms`); the record's result is about benefit.
+    """
 
     study: Study
     comparator: str
     indirect_reason: str = ""
+    harms_outcome: bool = False
+    harms: list[CitedClaim] = field(default_factory=list)
     cite: Cite | None = None
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        for claim in self.harms:
+            claim.number(page)
 
 
 @dataclass
@@ -218,14 +226,29 @@ class CertaintyInput:
     studies: list[Study]  # the outcome's body of evidence
 
 
+def _row_order(item: CertaintyInput) -> tuple[int, int]:
+    """Benefits first and harms last, as a Summary of Findings lists them; then by route."""
+    outcomes = [value for value in Outcome.values if value != Outcome.ADVERSE_EFFECTS]
+    outcomes.append(Outcome.ADVERSE_EFFECTS)
+    routes = [str(route) for route in ROUTES]
+    return outcomes.index(item.certainty.outcome), routes.index(item.certainty.route)
+
+
 def summary_of_findings(
     condition_name: str,
     certainties: Sequence[CertaintyInput],
     indirect_reasons: Mapping[int, str],
     silent: Sequence[SofSilentRoute],
+    claims: Iterable[RouteClaim] = (),
 ) -> SummaryOfFindings:
     """The table for a condition from its outcome certainties (no queries: the ratings of
-    each certainty must be prefetched)."""
+    each certainty must be prefetched). `claims` are the page's route claims: those about a
+    study's adverse effects fill the effect cell of an adverse-effects row."""
+    harms: dict[int, list[Claim]] = {}
+    for route_claim in claims:
+        claim = route_claim.claim
+        if claim.study_id and claim.outcome == Outcome.ADVERSE_EFFECTS:
+            harms.setdefault(claim.study_id, []).append(claim)
     notes: dict[tuple[str, int, str, bool], SofNote] = {}
 
     def note(domain: str, change: int, reason: str, by_rule: bool) -> SofNote:
@@ -236,7 +259,8 @@ def summary_of_findings(
         return notes[key]
 
     rows = []
-    for item in certainties:
+    for item in sorted(certainties, key=_row_order):
+        about_harms = item.certainty.outcome == Outcome.ADVERSE_EFFECTS
         steps = [
             note(rating.domain, rating.level_change, rating.reason, False)
             for rating in item.certainty.ratings.all()
@@ -251,6 +275,8 @@ def summary_of_findings(
                 study,
                 COMPARATOR_BY_DESIGN[StudyDesign(study.design)],
                 indirect_reasons.get(study.pk, ""),
+                about_harms,
+                [CitedClaim(c) for c in harms.get(study.pk, [])] if about_harms else [],
             )
             for study in item.studies
         ]
@@ -320,7 +346,7 @@ class BottomLine:
     best: list[RouteStudy]
     regimens: list[Regimen]
     dosing: list[CitedClaim]  # claims about this condition
-    general_dosing: list[CitedClaim]  # claims about LDN in general, labelled as such
+    general_dosing: list[CitedClaim]  # about LDN in general: only when the above are empty
     harms: list[CitedClaim]
     general_harms: list[CitedClaim]
     certainties: list[RouteCertainty]
@@ -328,14 +354,10 @@ class BottomLine:
     verdict_grade: Grade | None
 
     def number(self, page: PageNumbering) -> None:
-        for item in (
-            *self.best,
-            *self.regimens,
-            *self.dosing,
-            *self.general_dosing,
-            *self.harms,
-            *self.general_harms,
-        ):
+        # In the order the card prints them, so the footnotes read in order.
+        items: list[Item] = [*self.best, *self.regimens, *self.dosing, *self.general_dosing]
+        items += [*self.harms, *self.general_harms]
+        for item in items:
             item.number(page)
 
 
@@ -401,13 +423,23 @@ def bottom_lines(
                     study.intervention.pk, Regimen(study.intervention, [])
                 )
                 regimen.studies += refs([study])
+        route_ids = {s.pk for s in [*mine, *others]}
         kinds: dict[str, list[RouteClaim]] = {ClaimKind.DOSING: [], ClaimKind.SAFETY: []}
         for claim in claims:
             if claim.claim.kind in kinds and for_route(claim.claim, route):
                 kinds[claim.claim.kind].append(claim)
+        # Key harms: adverse effects, and whatever rests on this route's studies.
+        kinds[ClaimKind.SAFETY] = [
+            c
+            for c in kinds[ClaimKind.SAFETY]
+            if c.claim.outcome == Outcome.ADVERSE_EFFECTS or c.claim.study_id in route_ids
+        ]
 
         def cited(found: list[RouteClaim], general: bool) -> list[CitedClaim]:
             return [CitedClaim(c.claim) for c in found if c.general == general]
+
+        dosing = cited(kinds[ClaimKind.DOSING], False)
+        harms = cited(kinds[ClaimKind.SAFETY], False)
 
         ruling = grading.condition_verdict(mine, indirect=others)
         lines.append(
@@ -418,10 +450,11 @@ def bottom_lines(
                 headline=f"{label} LDN for {condition_name}: {headline_evidence}.",
                 best=best,
                 regimens=list(regimens.values()),
-                dosing=cited(kinds[ClaimKind.DOSING], False),
-                general_dosing=cited(kinds[ClaimKind.DOSING], True),
-                harms=cited(kinds[ClaimKind.SAFETY], False),
-                general_harms=cited(kinds[ClaimKind.SAFETY], True),
+                dosing=dosing,
+                # LDN in general only where the condition has nothing of its own.
+                general_dosing=[] if dosing or regimens else cited(kinds[ClaimKind.DOSING], True),
+                harms=harms,
+                general_harms=[] if harms else cited(kinds[ClaimKind.SAFETY], True),
                 certainties=[
                     RouteCertainty(row.certainty.get_outcome_display(), row.grade, row.anchor)
                     for row in sof.rows
@@ -528,8 +561,7 @@ PLAIN_SILENT = {
     "while breastfeeding.",
     SafetyQuestion.LIVER_KIDNEY: "The articles don't say whether it is safe if you have liver "
     "or kidney disease.",
-    SafetyQuestion.INTERACTIONS: "The articles don't say if it mixes badly with other "
-    "medicines.",
+    SafetyQuestion.INTERACTIONS: "The articles don't say if it mixes badly with other medicines.",
     SafetyQuestion.MONITORING: "The articles don't say what checks or tests you need while "
     "you use it.",
     SafetyQuestion.TRIAL_LENGTH: "The articles don't say how long to try it before you know "
@@ -626,7 +658,9 @@ def plain_safety(
                 sentence = f"The articles say something about {PLAIN_TOPIC[question]}."
                 ask = ASK_ABOUT
             answers.append(
-                PlainSafetyAnswer(row.question, sentence if unsaid or not said else "", unsaid, said, ask)
+                PlainSafetyAnswer(
+                    row.question, sentence if unsaid or not said else "", unsaid, said, ask
+                )
             )
         routes.append(PlainSafetyRoute(route, PLAIN_ROUTE[route], answers))
     return routes
