@@ -375,6 +375,10 @@ class BottomLines:
             ref.number(page)
 
 
+def _cited(found: Iterable[RouteClaim], general: bool) -> list[CitedClaim]:
+    return [CitedClaim(c.claim) for c in found if c.general == general]
+
+
 def for_route(claim: Claim, route: str) -> bool:
     """A claim speaks to a route when it names it or names none."""
     return claim.route in ("", route)
@@ -435,11 +439,9 @@ def bottom_lines(
             if c.claim.outcome == Outcome.ADVERSE_EFFECTS or c.claim.study_id in route_ids
         ]
 
-        def cited(found: list[RouteClaim], general: bool) -> list[CitedClaim]:
-            return [CitedClaim(c.claim) for c in found if c.general == general]
-
-        dosing = cited(kinds[ClaimKind.DOSING], False)
-        harms = cited(kinds[ClaimKind.SAFETY], False)
+        dosing = _cited(kinds[ClaimKind.DOSING], False)
+        harms = _cited(kinds[ClaimKind.SAFETY], False)
+        untried = evidence == RouteEvidence.NONE
 
         ruling = grading.condition_verdict(mine, indirect=others)
         lines.append(
@@ -451,10 +453,13 @@ def bottom_lines(
                 best=best,
                 regimens=list(regimens.values()),
                 dosing=dosing,
-                # LDN in general only where the condition has nothing of its own.
-                general_dosing=[] if dosing or regimens else cited(kinds[ClaimKind.DOSING], True),
+                # LDN in general only where the condition has nothing of its own, and never
+                # for a route with no study of the condition (no dose where none was tried).
+                general_dosing=[]
+                if dosing or regimens or untried
+                else _cited(kinds[ClaimKind.DOSING], True),
                 harms=harms,
-                general_harms=[] if harms else cited(kinds[ClaimKind.SAFETY], True),
+                general_harms=[] if harms or untried else _cited(kinds[ClaimKind.SAFETY], True),
                 certainties=[
                     RouteCertainty(row.certainty.get_outcome_display(), row.grade, row.anchor)
                     for row in sof.rows

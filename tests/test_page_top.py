@@ -194,6 +194,10 @@ def test_general_dosing_shows_only_where_the_condition_has_none_and_is_labelled(
     client, oral_series
 ):
     condition, _ = oral_series
+    lab = approved_study(design=StudyDesign.IN_VITRO, label="Lab 2020")
+    certainty = make_certainty(condition=condition, route=Route.TOPICAL, outcome=Outcome.BIOMARKERS)
+    certainty.studies.add(lab)
+    condition.studies.add(lab)
     cited("Creams are 1%.", kind=ClaimKind.DOSING, route=Route.TOPICAL)  # about no condition
     cited("Tablets are 4.5 mg.", kind=ClaimKind.DOSING, route=Route.ORAL)
     page = clinician(client, condition)
@@ -203,6 +207,14 @@ def test_general_dosing_shows_only_where_the_condition_has_none_and_is_labelled(
     assert "About LDN in general, not about itchy skin: Creams are 1%." in topical.text()
     oral = definition(route_card(page, Route.ORAL), "Dose and formulation as reported")
     assert "Tablets are 4.5 mg." not in oral.text()  # the condition has its own dose
+
+
+def test_a_route_never_tried_in_the_condition_gets_no_general_dose(client, oral_series):
+    condition, _ = oral_series
+    cited("Creams are 1%.", kind=ClaimKind.DOSING, route=Route.TOPICAL)  # about no condition
+    card = route_card(clinician(client, condition), Route.TOPICAL)
+    dose = definition(card, "Dose and formulation as reported").text()
+    assert dose == "Not reported for itchy skin."
 
 
 def test_indirect_evidence_in_the_bottom_line_says_why(client, grades):
