@@ -417,7 +417,10 @@ def bottom_lines(
         if ranked and ranked[0].indirect_reason:  # also the best of the condition's own
             best += [ref for ref in ranked if not ref.indirect_reason][:1]
         if best and evidence == RouteEvidence.CLINICAL:
-            headline_evidence = f"best evidence {best[0].study.get_design_display().lower()}"
+            design = best[0].study.get_design_display().lower()
+            size = "" if best[0].study.n is None else f" (n={best[0].study.n})"
+            article = "an" if design[0] in "aeiou" else "a"
+            headline_evidence = f"best evidence is {article} {design}{size}"
         else:
             headline_evidence = RouteEvidence.TEXT[evidence]
         regimens: dict[int, Regimen] = {}

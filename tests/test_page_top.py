@@ -140,6 +140,7 @@ def test_a_routes_bottom_line_gives_evidence_dose_harms_certainty_and_verdict(cl
     condition, series = oral_series
     page = clinician(client, condition)
     card = route_card(page, Route.ORAL)
+    assert "Oral LDN for itchy skin: best evidence is a case series (n=12)." in card.text()
 
     best = definition(card, "Best evidence")
     assert series.get_absolute_url() in best.hrefs()
