@@ -300,6 +300,9 @@ class GeneralLink:
 
     url: str
     for_patients: bool = False
+    # Titles of the condition page's sections left out because the articles report nothing
+    # on them for this condition in particular (only for LDN in general).
+    general_only: list[str] = field(default_factory=list)
 
     def number(self, page: PageNumbering) -> None:
         pass
@@ -512,7 +515,17 @@ def clinician_page(slug: str) -> ConditionPage:
         ),
     }
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
+    # A topic the articles cover only for LDN in general gets one line, not an empty section.
+    general_only = [s for s in sections if s.id in GENERAL_TOPICS and not s.items]
+    link = next(s for s in sections if s.id == "general").items[0]
+    assert isinstance(link, GeneralLink)
+    link.general_only = [s.title[0].lower() + s.title[1:] for s in general_only]
+    sections = [s for s in sections if s not in general_only]
     return ConditionPage(condition, build_page(sections))
+
+
+# Condition page sections that LDN in general also has.
+GENERAL_TOPICS = ("dosing", "safety", "mechanisms", "candidates")
 
 
 # ---------------------------------------------------------------- patient page
@@ -618,6 +631,7 @@ class ClaimPage:
     conditions: list[Condition]
     page: Page
     general: bool  # about LDN in general: shown on the LDN in general page
+
 
 def claim_detail(key: str) -> ClaimPage:
     """A published claim, its citations with quotes, checks and conditions (≤ 6 queries)."""

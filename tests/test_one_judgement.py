@@ -186,7 +186,9 @@ def test_every_study_on_record_for_a_condition_is_on_its_clinician_page(site):
     for slug, evidence in site.evidence.items():
         main = site.pages[f"/conditions/{slug}/"]
         shown = {e.attrs.get("data-study") for e in main.iter() if "data-study" in e.attrs}
-        missing += [(slug, key) for key in [*evidence.direct, *evidence.indirect] if key not in shown]
+        missing += [
+            (slug, key) for key in [*evidence.direct, *evidence.indirect] if key not in shown
+        ]
     assert not missing
 
 
@@ -218,7 +220,7 @@ def test_no_verdict_is_graded_against_its_evidence_without_a_recorded_reason(sit
 
 def test_a_study_has_one_level_of_evidence_on_every_page(site):
     levels: dict[str, set] = {}
-    for path, main in site.pages.items():
+    for main in site.pages.values():
         for element in main.iter():
             key = element.attrs.get("data-study")
             if key:
@@ -241,13 +243,12 @@ def wording_mismatches(site):
         for path in ["/", *condition_paths(site, slug)]:
             main = site.pages[path]
             for element in main.iter():
-                if element.attrs.get("data-derived") == "verdict" and element.attrs.get(
-                    "data-condition"
-                ) == slug:
+                if (
+                    element.attrs.get("data-derived") == "verdict"
+                    and element.attrs.get("data-condition") == slug
+                ):
                     for sentence in effect_sentences(element.text()):
-                        problem = (
-                            wording_problem(sentence, best) if best else "no graded outcome"
-                        )
+                        problem = wording_problem(sentence, best) if best else "no graded outcome"
                         if problem:
                             found.add((path, slug))
         patient = site.pages[f"/conditions/{slug}/patient/"]

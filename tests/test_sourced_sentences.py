@@ -83,17 +83,18 @@ def pages(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def differs(django_db_blocker):
     """{claim key: {keys of its "differs" checks}} and {study key: {…}} of the real content."""
-    from tests.factories import load_content
     from django.db import transaction
+
+    from tests.factories import load_content
 
     claims: dict[str, set[str]] = {}
     studies: dict[str, set[str]] = {}
     statements: dict[str, str] = {}
     with django_db_blocker.unblock(), transaction.atomic():
         load_content()
-        for check in PrimarySourceCheck.objects.filter(
-            verdict=CheckVerdict.DIFFERS
-        ).select_related("claim", "study"):
+        for check in PrimarySourceCheck.objects.filter(verdict=CheckVerdict.DIFFERS).select_related(
+            "claim", "study"
+        ):
             claims.setdefault(check.claim.key, set()).add(check.key)
             statements[check.claim.key] = check.claim.statement
             if check.study:
@@ -122,7 +123,14 @@ def page_types(pages):
 
 def test_the_walk_covers_every_page_type(pages):
     assert page_types(pages) == {
-        "home", "general", "condition", "study", "claim", "source", "mechanism", "methods"
+        "home",
+        "general",
+        "condition",
+        "study",
+        "claim",
+        "source",
+        "mechanism",
+        "methods",
     }
     assert any(path.endswith("/patient/") for path in pages)
 
@@ -178,7 +186,9 @@ def test_a_statement_the_editors_found_wrong_never_shows_without_its_flag(pages,
         for element in main.iter():
             study = element.attrs.get("data-study")
             if study in studies:
-                flags = {b.attrs.get("data-check") for b in element.iter() if "data-check" in b.attrs}
+                flags = {
+                    b.attrs.get("data-check") for b in element.iter() if "data-check" in b.attrs
+                }
                 if not flags & studies[study]:
                     unflagged.append((path, study, "study without its 'differs' badge"))
     assert not unflagged, unflagged

@@ -25,7 +25,7 @@ def test_marked_kinds_footnote_numbers_and_punctuation_pass():
 
 def test_a_prose_sentence_without_a_footnote_is_reported_and_a_cited_one_is_not():
     body = (
-        '<div data-prose><p>Psoriasis is common. Weinstock found 8 of 15 improved.'
+        "<div data-prose><p>Psoriasis is common. Weinstock found 8 of 15 improved."
         + FOOTNOTE
         + " A case report describes guttate psoriasis"
         + FOOTNOTE

@@ -74,7 +74,9 @@ def _with_footnotes(element: Element) -> str:
 def sentences(text: str) -> list[str]:
     """`text` cut into sentences; a footnote after the full stop belongs to the sentence."""
     # "relief.† Next" reads as "relief† . Next": the footnote stays with its sentence.
-    text = re.sub(rf"([.!?])((?:\s*{FOOTNOTE})+)", lambda m: m.group(2).replace(" ", "") + m.group(1), text)
+    text = re.sub(
+        rf"([.!?])((?:\s*{FOOTNOTE})+)", lambda m: m.group(2).replace(" ", "") + m.group(1), text
+    )
     return [s for s in SENTENCE_END.split(text) if not NOT_TEXT.match(s)]
 
 
