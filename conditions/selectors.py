@@ -335,9 +335,10 @@ CLINICIAN_SECTIONS = (
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 15 queries, however much content there is: the condition, claims (3), studies,
-    grades, certainties (3), recommendations, conflicts (3), cited sources and how the
-    seeds printed them.
+    At most 20 queries, however much content there is: the condition, claims (4, with their
+    checks and the paper's own records), studies (2, with their checks), indirect studies (2),
+    grades, certainties (3), recommendations, conflicts (5, with both sides' checks), cited
+    sources and how the seeds printed them.
     """
     condition = _condition(slug)
     name = condition.name.lower()
@@ -541,7 +542,8 @@ PLAIN_EMPTY = {
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 8 queries)."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 10 queries,
+    one of them the checks of the claims its plain statements rest on)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
@@ -614,7 +616,7 @@ class StudyListRow:
 
 
 def study_list() -> list[StudyListRow]:
-    """Published studies with their level and published conditions (3 queries)."""
+    """Published studies with their level, checks and published conditions (4 queries)."""
     studies = published_studies().prefetch_related(
         Prefetch("conditions", Condition.objects.published())
     )

@@ -200,7 +200,7 @@ class MechanismPage:
 
 
 def mechanism_detail(slug: str) -> MechanismPage:
-    """A published mechanism, its summary rendered, and the claims about it (≤ 6 queries)."""
+    """A published mechanism, its summary rendered, and the claims about it (≤ 7 queries)."""
     mechanism = get_object_or_404(
         Mechanism.objects.published().select_related("reported_by"), slug=slug
     )
