@@ -13,11 +13,12 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.html import strip_tags
 
 from evidence import grading
 from evidence.choices import ClaimKind, Route
-from evidence.models import Citation, Claim, Conflict, Grade, Study
+from evidence.models import Citation, Claim, Conflict, Grade, PrimarySourceCheck, Study
 from evidence.pages import (
     CLAIMS_TEMPLATE,
     GROUPS_TEMPLATE,
@@ -34,7 +35,12 @@ from evidence.pages import (
     build_page,
 )
 from evidence.rendering import Cite
-from evidence.selectors import GradeTable, published_claims, published_studies
+from evidence.selectors import (
+    CHECKS_FOR_BADGES,
+    GradeTable,
+    published_claims,
+    published_studies,
+)
 
 from .models import (
     Condition,
@@ -175,9 +181,13 @@ def _verdict(
 
 
 def _for_condition(condition: Condition, prefix: str = "") -> Q:
-    """Claims the condition's pages may show: its own and the general ones (no duplicates:
-    of a claim's rows joined to its conditions, only this condition's row passes)."""
-    return Q(**{f"{prefix}conditions": condition}) | Q(**{f"{prefix}conditions__isnull": True})
+    """Claims the condition's pages show: those linked to it. Claims about LDN in general
+    (linked to no condition) live once on the LDN in general page (`general_page()`)."""
+    return Q(**{f"{prefix}conditions": condition})
+
+
+GENERAL = Q(conditions__isnull=True)
+CHECKS = PrimarySourceCheck.objects.select_related("source")
 
 
 @dataclass
@@ -191,9 +201,11 @@ class IndirectStudies:
 def _indirect(condition: Condition) -> IndirectStudies:
     """The condition's approved indirect evidence (1 query)."""
     rows = list(
-        IndirectEvidence.objects.filter(
-            condition=condition, study__in=Study.objects.published()
-        ).select_related("study__source", "study__intervention", "study__reported_by")
+        IndirectEvidence.objects.filter(condition=condition, study__in=Study.objects.published())
+        .select_related(
+            "study__source", "study__intervention", "study__reported_by", "study__per_check"
+        )
+        .prefetch_related(Prefetch("study__primary_source_checks", CHECKS_FOR_BADGES))
     )
     return IndirectStudies([row.study for row in rows], {row.study_id: row.reason for row in rows})
 
@@ -280,11 +292,72 @@ def _route_claims(condition: Condition, safety_questions_only: bool = False) -> 
     return [RouteClaim(claim, not getattr(claim, "linked")) for claim in claims]  # noqa: B009
 
 
+def _conflicts(claim_ids: list[int]) -> list[Item]:
+    """Conflicts with a side among `claim_ids`, both sides cited and checked (5 queries).
+
+    A conflict shows when one side is on the page; the other side may belong elsewhere.
+    """
+    published = Claim.objects.published()
+    return [
+        ConflictItem(conflict, (CitedClaim(conflict.claim_a), CitedClaim(conflict.claim_b)))
+        for conflict in Conflict.objects.filter(
+            Q(claim_a__in=claim_ids) | Q(claim_b__in=claim_ids),
+            claim_a__in=published,
+            claim_b__in=published,
+        )
+        .select_related("claim_a", "claim_b")
+        .prefetch_related(
+            Prefetch("claim_a__citations", CITATIONS),
+            Prefetch("claim_b__citations", CITATIONS),
+            Prefetch("claim_a__primary_source_checks", CHECKS),
+            Prefetch("claim_b__primary_source_checks", CHECKS),
+        )
+    ]
+
+
+def _checks(claims: Iterable[Claim]) -> list[Item]:
+    """The editors' checks of `claims` (loaded with them by published_claims())."""
+    return [CheckItem(check) for claim in claims for check in claim.primary_source_checks.all()]
+
+
 def _grouped(claims: Iterable[Claim], title: Callable[[Claim], str]) -> list[Group]:
     groups: dict[str, list[Item]] = {}
     for claim in claims:
         groups.setdefault(title(claim), []).append(CitedClaim(claim))
     return [Group(name, items) for name, items in groups.items()]
+
+
+def _by_mechanism(claims: Iterable[Claim]) -> list[Group]:
+    groups: dict[int, Group] = {}
+    for claim in claims:
+        mechanism = claim.mechanism
+        key = mechanism.pk if mechanism else 0
+        if key not in groups:
+            title = mechanism.name if mechanism else "Mechanism not named"
+            url = mechanism.get_absolute_url() if mechanism and mechanism.is_published else ""
+            groups[key] = Group(title, [], url)
+        groups[key].items.append(CitedClaim(claim))  # type: ignore[attr-defined]
+    return list(groups.values())
+
+
+MECHANISM_NOTE = (
+    "Mechanism-level evidence (Oxford CEBM level 5): it suggests how LDN might "
+    "work, not whether it helps patients."
+)
+
+
+@dataclass
+class GeneralLink:
+    """The condition page's pointer to the LDN in general page (fixed site text)."""
+
+    url: str
+    for_patients: bool = False
+    # Titles of the condition page's sections left out because the articles report nothing
+    # on them for this condition in particular (only for LDN in general).
+    general_only: list[str] = field(default_factory=list)
+
+    def number(self, page: PageNumbering) -> None:
+        pass
 
 
 def _by_route(claims: Iterable[Claim]) -> list[Group]:
@@ -301,6 +374,7 @@ CLINICIAN_SECTIONS = (
     "findings-summary",
     "safety-questions",
     "summary",
+    "general",
     "evidence",
     "dosing",
     "safety",
@@ -315,9 +389,10 @@ CLINICIAN_SECTIONS = (
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 19 queries, however much content there is: the condition, claims (3), studies,
-    grades, certainties (3), the route sections' claims (3), recommendations, conflicts (3),
-    cited sources and how the seeds printed them.
+    At most 23 queries, however much content there is: the condition, claims (4, with their
+    checks and the paper's own records), studies (2, with their checks), indirect studies (2),
+    grades, certainties (3), the route sections' claims (3), recommendations, conflicts (5,
+    with both sides' checks), cited sources and how the seeds printed them.
     """
     condition = _condition(slug)
     name = condition.name.lower()
@@ -351,35 +426,8 @@ def clinician_page(slug: str) -> ConditionPage:
             "strength__scale", "quality__scale", "graded_by"
         )
     ]
-    # A conflict shows when one side is on the page; the other side may belong elsewhere.
-    published = Claim.objects.published()
-    conflicts = [
-        ConflictItem(conflict, (CitedClaim(conflict.claim_a), CitedClaim(conflict.claim_b)))
-        for conflict in Conflict.objects.filter(
-            Q(claim_a__in=list(by_id)) | Q(claim_b__in=list(by_id)),
-            claim_a__in=published,
-            claim_b__in=published,
-        )
-        .select_related("claim_a", "claim_b")
-        .prefetch_related(
-            Prefetch("claim_a__citations", CITATIONS), Prefetch("claim_b__citations", CITATIONS)
-        )
-    ]
-    checks: list[Item] = [
-        CheckItem(check) for claim in claims for check in claim.primary_source_checks.all()
-    ]
-
-    def mechanism_groups() -> list[Group]:
-        groups: dict[int, Group] = {}
-        for claim in of_kind(ClaimKind.MECHANISM):
-            mechanism = claim.mechanism
-            key = mechanism.pk if mechanism else 0
-            if key not in groups:
-                title = mechanism.name if mechanism else "Mechanism not named"
-                url = mechanism.get_absolute_url() if mechanism and mechanism.is_published else ""
-                groups[key] = Group(title, [], url)
-            groups[key].items.append(CitedClaim(claim))  # type: ignore[attr-defined]
-        return list(groups.values())
+    conflicts = _conflicts(list(by_id))
+    checks = _checks(claims)
 
     builders: dict[str, Callable[[], Section]] = {
         "bottom-line": lambda: Section(
@@ -412,6 +460,12 @@ def clinician_page(slug: str) -> ConditionPage:
             PROSE_TEMPLATE,
             [Prose(condition.clinician_summary)],
         ),
+        "general": lambda: Section(
+            "general",
+            "LDN in general",
+            GENERAL_LINK_TEMPLATE,
+            [GeneralLink(reverse("conditions:general"))],
+        ),
         "findings-summary": lambda: Section(
             "findings-summary",
             "Summary of findings",
@@ -432,7 +486,11 @@ def clinician_page(slug: str) -> ConditionPage:
             "evidence",
             "Evidence table",
             "includes/sections/_study_table.html",
-            [StudyRow(study, grades.level(study)) for study in studies],
+            [StudyRow(study, grades.level(study)) for study in studies]
+            + [
+                StudyRow(study, grades.level(study), indirect_reason=indirect.reasons[study.pk])
+                for study in indirect.studies
+            ],
             empty=f"No studies of LDN for {name} were reported.",
             subsections=[
                 Section(
@@ -453,23 +511,22 @@ def clinician_page(slug: str) -> ConditionPage:
             "Dosing and formulations by route",
             GROUPS_TEMPLATE,
             _by_route(of_kind(ClaimKind.DOSING)),
-            empty="No dosing is reported.",
+            empty=f"No dosing is reported for {name} in particular.",
         ),
         "safety": lambda: Section(
             "safety",
             "Safety by route",
             GROUPS_TEMPLATE,
             _by_route(of_kind(ClaimKind.SAFETY)),
-            empty="No safety data are reported.",
+            empty=f"No safety data are reported for {name} in particular.",
         ),
         "mechanisms": lambda: Section(
             "mechanisms",
             "Proposed mechanisms",
             GROUPS_TEMPLATE,
-            mechanism_groups(),
-            empty="No mechanism is described.",
-            note="Mechanism-level evidence (Oxford CEBM level 5): it suggests how LDN might "
-            "work, not whether it helps patients.",
+            _by_mechanism(of_kind(ClaimKind.MECHANISM)),
+            empty=f"No mechanism is described for {name} in particular.",
+            note=MECHANISM_NOTE,
         ),
         "guidelines": lambda: Section(
             "guidelines",
@@ -492,7 +549,7 @@ def clinician_page(slug: str) -> ConditionPage:
             "Who might benefit",
             CLAIMS_TEMPLATE,
             cited(ClaimKind.PATIENT_SELECTION),
-            empty="The articles do not say who might benefit.",
+            empty=f"The articles do not say who with {name} in particular might benefit.",
         ),
         "limitations": lambda: Section(
             "limitations",
@@ -539,12 +596,23 @@ def clinician_page(slug: str) -> ConditionPage:
         ),
     }
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
+    # A topic the articles cover only for LDN in general gets one line, not an empty section.
+    general_only = [s for s in sections if s.id in GENERAL_TOPICS and not s.items]
+    link = next(s for s in sections if s.id == "general").items[0]
+    assert isinstance(link, GeneralLink)
+    link.general_only = [s.title[0].lower() + s.title[1:] for s in general_only]
+    sections = [s for s in sections if s not in general_only]
     return ConditionPage(condition, build_page(sections))
+
+
+# Condition page sections that LDN in general also has.
+GENERAL_TOPICS = ("dosing", "safety", "mechanisms", "candidates")
 
 
 # ---------------------------------------------------------------- patient page
 
-PATIENT_SECTIONS = ("about", *PlainSection.values, "safety-questions", "sure")
+PATIENT_SECTIONS = ("about", *PlainSection.values, "safety-questions", "sure", "general")
+GENERAL_LINK_TEMPLATE = "includes/sections/_general_link.html"
 
 PLAIN_EMPTY = {
     PlainSection.HELPS: "The articles say nothing about whether LDN helps with {name}.",
@@ -554,14 +622,18 @@ PLAIN_EMPTY = {
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 12 queries)."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 13 queries,
+    one of them the checks of the claims its plain statements rest on)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
         PlainStatement.objects.filter(condition=condition)
         .filter(_for_condition(condition, "claim__"), claim__in=Claim.objects.published())
         .select_related("claim")
-        .prefetch_related(Prefetch("claim__citations", CITATIONS))
+        .prefetch_related(
+            Prefetch("claim__citations", CITATIONS),
+            Prefetch("claim__primary_source_checks", CHECKS),
+        )
     )
     said: dict[int, list[str]] = {}
     for statement in statements:
@@ -597,6 +669,12 @@ def patient_page(slug: str) -> PatientPage:
             certainties,
             empty=f"No study has measured whether LDN helps with {name}, so we cannot say.",
         ),
+        "general": Section(
+            "general",
+            "About LDN in general",
+            GENERAL_LINK_TEMPLATE,
+            [GeneralLink(reverse("conditions:general"), for_patients=True)],
+        ),
     }
     for value, label in PlainSection.choices:
         items: list[Item] = [
@@ -629,7 +707,7 @@ class StudyListRow:
 
 
 def study_list() -> list[StudyListRow]:
-    """Published studies with their level and published conditions (3 queries)."""
+    """Published studies with their level, checks and published conditions (4 queries)."""
     studies = published_studies().prefetch_related(
         Prefetch("conditions", Condition.objects.published())
     )
@@ -645,6 +723,7 @@ class ClaimPage:
     claim: CitedClaim
     conditions: list[Condition]
     page: Page
+    general: bool  # about LDN in general: shown on the LDN in general page
 
 
 def claim_detail(key: str) -> ClaimPage:
@@ -656,10 +735,8 @@ def claim_detail(key: str) -> ClaimPage:
     cited = CitedClaim(claim)
     checks: list[Item] = [CheckItem(check) for check in claim.primary_source_checks.all()]
     linked = list(claim.conditions.all())
-    if linked:
-        conditions = [condition for condition in linked if condition.is_published]
-    else:  # a general claim shows on every condition's page
-        conditions = list(Condition.objects.published())
+    # A general claim (no condition linked) shows on the LDN in general page only.
+    conditions = [condition for condition in linked if condition.is_published]
     sections = [
         Section("statement", "Statement", "includes/sections/_claim_sources.html", [cited]),
         Section(
@@ -670,4 +747,147 @@ def claim_detail(key: str) -> ClaimPage:
             empty="The editors have not checked this statement against its primary source.",
         ),
     ]
-    return ClaimPage(cited, conditions, build_page(sections))
+    return ClaimPage(cited, conditions, build_page(sections), general=not linked)
+
+
+# ---------------------------------------------------------------- LDN in general
+
+GENERAL_SECTIONS = (
+    "dosing",
+    "safety",
+    "mechanisms",
+    "candidates",
+    "limitations",
+    "other",
+    "plain",
+    "disagree",
+)
+GENERAL_KINDS = {
+    "dosing": (ClaimKind.DOSING,),
+    "safety": (ClaimKind.SAFETY,),
+    "mechanisms": (ClaimKind.MECHANISM,),
+    "candidates": (ClaimKind.PATIENT_SELECTION,),
+    "limitations": (ClaimKind.LIMITATION,),
+    "availability": (ClaimKind.AVAILABILITY,),
+    "future": (ClaimKind.FUTURE,),
+}
+
+
+@dataclass
+class GeneralPage:
+    page: Page
+
+
+def general_page() -> GeneralPage:
+    """Claims about LDN in general (linked to no condition), once, in GENERAL_SECTIONS order,
+    with the patient pages' plain sentences that rest on them, conflicts and checks
+    (≤ 16 queries)."""
+    claims = list(published_claims().filter(GENERAL))
+
+    def of_kind(*kinds: str) -> list[Claim]:
+        return [claim for claim in claims if claim.kind in kinds]
+
+    def cited(*kinds: str) -> list[Item]:
+        return [CitedClaim(claim) for claim in of_kind(*kinds)]
+
+    placed = {kind for kinds in GENERAL_KINDS.values() for kind in kinds}
+    # One plain sentence per general claim, as a patient page words it.
+    plain: dict[int, Item] = {}
+    for statement in (
+        PlainStatement.objects.filter(claim__in=[claim.pk for claim in claims])
+        .select_related("claim")
+        .prefetch_related(
+            Prefetch("claim__citations", CITATIONS),
+            Prefetch("claim__primary_source_checks", CHECKS),
+        )
+        .order_by("claim__key", "condition__name", "order")
+    ):
+        plain.setdefault(statement.claim_id, PlainItem(statement, CitedClaim(statement.claim)))
+    sections = {
+        "dosing": Section(
+            "dosing",
+            "Dosing and formulations by route",
+            GROUPS_TEMPLATE,
+            _by_route(of_kind(ClaimKind.DOSING)),
+            empty="No dosing is reported.",
+        ),
+        "safety": Section(
+            "safety",
+            "Safety by route",
+            GROUPS_TEMPLATE,
+            _by_route(of_kind(ClaimKind.SAFETY)),
+            empty="No safety data are reported.",
+        ),
+        "mechanisms": Section(
+            "mechanisms",
+            "Proposed mechanisms",
+            GROUPS_TEMPLATE,
+            _by_mechanism(of_kind(ClaimKind.MECHANISM)),
+            empty="No mechanism is described.",
+            note=MECHANISM_NOTE,
+        ),
+        "candidates": Section(
+            "candidates",
+            "Who might benefit",
+            CLAIMS_TEMPLATE,
+            cited(ClaimKind.PATIENT_SELECTION),
+            empty="The articles do not say who might benefit.",
+        ),
+        "limitations": Section(
+            "limitations",
+            "Limitations of the evidence",
+            CLAIMS_TEMPLATE,
+            cited(ClaimKind.LIMITATION),
+            empty="No limitations are stated.",
+            subsections=[
+                Section(
+                    "availability",
+                    "Availability, regulation and cost",
+                    CLAIMS_TEMPLATE,
+                    cited(ClaimKind.AVAILABILITY),
+                    empty="Availability is not reported.",
+                    level=3,
+                ),
+                Section(
+                    "future",
+                    "Future research",
+                    CLAIMS_TEMPLATE,
+                    cited(ClaimKind.FUTURE),
+                    empty="No future research is proposed.",
+                    level=3,
+                ),
+            ],
+        ),
+        "other": Section(
+            "other",
+            "Other statements about LDN in general",
+            CLAIMS_TEMPLATE,
+            [CitedClaim(claim) for claim in claims if claim.kind not in placed],
+        ),
+        "plain": Section(
+            "plain",
+            "In plain words",
+            "includes/sections/_plain.html",
+            list(plain.values()),
+            empty="No plain-language sentence rests on these statements yet.",
+        ),
+        "disagree": Section(
+            "disagree",
+            "Where sources disagree",
+            "includes/sections/_conflicts.html",
+            _conflicts([claim.pk for claim in claims]),
+            empty="No disagreement between the articles is recorded for these statements.",
+            subsections=[
+                Section(
+                    "checks",
+                    "Primary-source checks",
+                    "includes/sections/_checks.html",
+                    _checks(claims),
+                    empty="The editors have not checked any statement on this page against "
+                    "its primary source.",
+                    level=3,
+                )
+            ],
+        ),
+    }
+    return GeneralPage(build_page([sections[section_id] for section_id in GENERAL_SECTIONS]))

@@ -21,3 +21,7 @@ def study_list(request):
 
 def claim_detail(request, key):
     return render(request, "conditions/claim_detail.html", vars(selectors.claim_detail(key)))
+
+
+def general(request):
+    return render(request, "conditions/general.html", vars(selectors.general_page()))

@@ -737,6 +737,11 @@ class PrimarySourceCheck(models.Model):
     def __str__(self):
         return f"{self.claim.key} vs {self.source.key}: {self.get_verdict_display()}"
 
+    @property
+    def anchor(self):
+        """The permanent id of the full check on the claim and study pages that show it."""
+        return f"check-{self.key}"
+
     def natural_key(self):
         return (self.key,)
 

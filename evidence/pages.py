@@ -9,12 +9,13 @@ attached to model instances: the items below are what pages and the API read.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.utils.safestring import SafeString
 
+from .choices import CheckVerdict
 from .models import Citation, Claim, Grade, PrimarySourceCheck, SeedReference, Source, Study
 from .rendering import CitationNumbering, Cite, Reference, citation_keys, render_markdown
 
@@ -69,29 +70,79 @@ class Prose:
         self.html = page.markdown(self.markdown)
 
 
+CHECK_LABELS = {
+    CheckVerdict.AGREES: "agrees with the paper",
+    CheckVerdict.OMITS_CONTEXT: "leaves out context",
+    CheckVerdict.DIFFERS: "differs from the paper",
+}
+
+
+@dataclass
+class CheckBadge:
+    """An editors' check beside what it checked: its verdict, one-line finding and address.
+
+    `url` leads to the full check (its `check-<key>` anchor on the claim or study page).
+    """
+
+    key: str
+    verdict: str
+    label: str  # "differs from the paper", read after "Editors' check:"
+    headline: str
+    url: str
+
+    @property
+    def differs(self) -> bool:
+        return self.verdict == CheckVerdict.DIFFERS
+
+    @classmethod
+    def of(cls, check: PrimarySourceCheck, page_url: str) -> CheckBadge:
+        return cls(
+            check.key,
+            check.verdict,
+            CHECK_LABELS[CheckVerdict(check.verdict)],
+            check.headline,
+            f"{page_url}#{check.anchor}",
+        )
+
+
+def badges(checks: Iterable[PrimarySourceCheck], page_url: str) -> list[CheckBadge]:
+    """Badges for `checks`, those that found the statement wrong first."""
+    found = [CheckBadge.of(check, page_url) for check in checks]
+    return sorted(found, key=lambda badge: (not badge.differs, badge.key))
+
+
 @dataclass
 class CitedClaim:
-    """A claim with its citations numbered, each paired with the quote that supports it."""
+    """A claim with its citations numbered, each paired with the quote that supports it,
+    and a badge for each editors' check of it (the claim's checks must be prefetched)."""
 
     claim: Claim
     cites: list[tuple[Cite, Citation]] = field(default_factory=list)
     anchor: str = ""
     url: str = ""
+    checks: list[CheckBadge] = field(default_factory=list)
 
     def number(self, page: PageNumbering) -> None:
         cites = [(page.cite(c.source), c) for c in self.claim.citations.all()]
         self.cites = sorted(cites, key=lambda pair: pair[0].number)
         self.anchor = page.claim_anchor(self.claim)
         self.url = page.claim_url(self.claim)
+        self.checks = badges(self.claim.primary_source_checks.all(), self.url)
 
 
 @dataclass
 class StudyRow:
-    """A study with its derived level of evidence and the citation of its own paper."""
+    """A study with its derived level of evidence, the citation of its own paper and a badge
+    for each editors' check of it (the study's checks must be prefetched)."""
 
     study: Study
     level: Grade | None
     cite: Cite | None = None
+    indirect_reason: str = ""  # set where a page uses the study for a group it did not enroll
+    checks: list[CheckBadge] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.checks = badges(self.study.primary_source_checks.all(), self.study.get_absolute_url())
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)

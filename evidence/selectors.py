@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import grading
@@ -26,25 +26,43 @@ from .models import (
 from .pages import (
     CLAIMS_TEMPLATE,
     PROSE_TEMPLATE,
+    CheckBadge,
+    CheckItem,
     CitedClaim,
+    Item,
     Page,
     Prose,
     Section,
     StudyRow,
+    badges,
     build_page,
 )
 
 
 def published_claims() -> QuerySet[Claim]:
-    """Published claims with everything a page shows of them (3 queries when evaluated)."""
+    """Published claims with everything a page shows of them, their editors' checks and the
+    paper's own records from each check (4 queries when evaluated)."""
     return (
         Claim.objects.published()
         .select_related("study__source", "intervention", "mechanism")
         .prefetch_related(
             Prefetch("citations", Citation.objects.select_related("source", "reported_by")),
-            Prefetch("primary_source_checks", PrimarySourceCheck.objects.select_related("source")),
+            Prefetch(
+                "primary_source_checks",
+                PrimarySourceCheck.objects.select_related("source").prefetch_related(
+                    Prefetch("paper_records", Study.objects.published())
+                ),
+            ),
         )
     )
+
+
+CHECKS_FOR_BADGES = PrimarySourceCheck.objects.only("key", "verdict", "headline", "claim", "study")
+
+
+def study_checks() -> Prefetch:
+    """A study's editors' checks, for the badges beside it (1 query when evaluated)."""
+    return Prefetch("primary_source_checks", CHECKS_FOR_BADGES)
 
 
 class GradeTable:
@@ -67,9 +85,11 @@ class GradeTable:
 
 
 def published_studies() -> QuerySet[Study]:
-    """Published studies with what their rows print (1 query)."""
-    return Study.objects.published().select_related(
-        "source", "intervention", "reported_by", "per_check"
+    """Published studies with what their rows print and their checks (2 queries)."""
+    return (
+        Study.objects.published()
+        .select_related("source", "intervention", "reported_by", "per_check")
+        .prefetch_related(study_checks())
     )
 
 
@@ -80,12 +100,37 @@ class StudyPage:
 
 
 def study_detail(key: str) -> StudyPage:
-    """A published study with the claims resting on it (≤ 6 queries)."""
-    study = get_object_or_404(published_studies(), key=key)
+    """A published study, its editors' checks with the paper's own records, and the claims
+    resting on it (≤ 12 queries).
+
+    A check shows here when it is about this study record, about a claim resting on it, or
+    is the check this record (the paper's own account) comes from.
+    """
+    study = get_object_or_404(published_studies().select_related("per_check__study"), key=key)
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
     claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
+    checks: list[Item] = [
+        CheckItem(check)
+        for check in PrimarySourceCheck.objects.filter(
+            Q(study=study) | Q(claim__study=study) | Q(paper_records=study),
+            claim__in=Claim.objects.published(),
+        )
+        .distinct()
+        .select_related("source", "claim")
+        .prefetch_related(
+            Prefetch("claim__citations", Citation.objects.select_related("source", "reported_by")),
+            Prefetch("paper_records", Study.objects.published()),
+        )
+    ]
     sections = [
         Section("study", "Study", "includes/sections/_study_facts.html", [row]),
+        Section(
+            "checks",
+            "Editors' checks of this study",
+            "includes/sections/_checks.html",
+            checks,
+            empty="The editors have not checked this study against its paper.",
+        ),
         Section(
             "claims",
             "Statements resting on this study",
@@ -102,19 +147,35 @@ def study_pk_to_key(pk: int) -> str:
     return get_object_or_404(Study.objects.published().only("key"), pk=pk).key
 
 
+@dataclass
+class CitingRow:
+    """A statement citing a source, with the badges of the editors' checks of it."""
+
+    citation: Citation
+    checks: list[CheckBadge]
+
+
 def source_detail(key: str) -> dict[str, Any]:
-    """A published Source, the claims citing it, its studies, listings and checks (5 queries)."""
+    """A published Source, the claims citing it, its studies, listings and checks (7 queries)."""
     source = get_object_or_404(Source.objects.published(), key=key)
     # A citation of an approved claim makes that claim published (see Claim.published()).
-    citations = list(
+    citations = (
         Citation.objects.filter(approved("claim__"), source=source)
         .select_related("claim", "reported_by")
+        .prefetch_related(Prefetch("claim__primary_source_checks", CHECKS_FOR_BADGES))
         .order_by("claim__kind", "claim__key")
     )
+    studies = source.studies.published().prefetch_related(study_checks())
     return {
         "source": source,
-        "citations": citations,
-        "studies": list(source.studies.published()),
+        "citations": [
+            CitingRow(c, badges(c.claim.primary_source_checks.all(), c.claim.get_absolute_url()))
+            for c in citations
+        ],
+        "studies": [
+            (study, badges(study.primary_source_checks.all(), study.get_absolute_url()))
+            for study in studies
+        ],
         "as_printed": list(source.listed_by.select_related("seed")),
         "checks": list(
             source.checks.filter(claim__in=Claim.objects.published()).select_related("claim")
@@ -139,7 +200,7 @@ class MechanismPage:
 
 
 def mechanism_detail(slug: str) -> MechanismPage:
-    """A published mechanism, its summary rendered, and the claims about it (≤ 6 queries)."""
+    """A published mechanism, its summary rendered, and the claims about it (≤ 7 queries)."""
     mechanism = get_object_or_404(
         Mechanism.objects.published().select_related("reported_by"), slug=slug
     )

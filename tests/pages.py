@@ -197,7 +197,7 @@ def crawl(client, start):
 
 
 def every_public_path():
-    paths = ["/", "/studies/", "/mechanisms/", "/methods/"]
+    paths = ["/", "/ldn/", "/studies/", "/mechanisms/", "/methods/"]
     for condition in Condition.objects.published():
         paths += [f"/conditions/{condition.slug}/", f"/conditions/{condition.slug}/patient/"]
     paths += [study.get_absolute_url() for study in Study.objects.published()]

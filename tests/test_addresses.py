@@ -44,7 +44,7 @@ def test_every_claim_on_a_condition_page_has_one_permanent_anchor(content, clien
         if claim.statement in page.text() and claim.kind != "guideline"
     ]
 
-    assert len(shown) >= 10
+    assert len(shown) >= 5  # general claims live on /ldn/ since issue 7
     assert all(ids[claim.anchor] == 1 for claim in shown)
     assert max(ids.values()) == 1
 

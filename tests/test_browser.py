@@ -166,3 +166,19 @@ def test_printing_hides_the_navigation_and_keeps_the_references(page, site):
     expect(page.locator("nav.view-switch")).to_be_hidden()
     expect(references).to_be_visible()
     expect(references.locator("li[id^='ref-']").first).to_be_visible()
+
+
+MAX_CLINICIAN_HEIGHT = 5_000  # px at 1280 px wide (issue 7, item 8; about 9,400 before)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="5,911 px on issue7-trust alone (9,400 before): the Summary of Findings table "
+    "(sot) replaces the 712 px certainty table and grade definitions move behind a link "
+    "(home); remove this mark once the merged page measures under 5,000 px",
+)
+def test_the_psoriasis_clinician_page_fits_in_five_thousand_pixels_at_1280(page, site):
+    page.goto(f"{site}/conditions/psoriasis/")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"/conditions/psoriasis/ is {height} px tall at 1280 px")
+    assert height <= MAX_CLINICIAN_HEIGHT

@@ -282,6 +282,7 @@ def test_a_guideline_grade_is_attributed_to_the_article_that_reported_it(content
         reported_by=kim,
     )
     Claim.objects.filter(pk=citation.claim_id).update(status=ReviewStatus.APPROVED)
+    citation.claim.conditions.add(Condition.objects.get(slug="psoriasis"))
     TreatmentRecommendation.objects.create(
         condition=Condition.objects.get(slug="psoriasis"),
         treatment="Emollients",
@@ -298,10 +299,11 @@ def test_a_guideline_grade_is_attributed_to_the_article_that_reported_it(content
 # ---------------------------------------------------------------- disagreements and checks
 
 
-@pytest.mark.parametrize("slug", ["chronic-pruritus", "psoriasis"])
-def test_where_sources_disagree_shows_the_conflict_with_both_sides_quoted(content, client, slug):
+@pytest.mark.parametrize("path", ["/conditions/chronic-pruritus/", "/ldn/"])
+def test_where_sources_disagree_shows_the_conflict_with_both_sides_quoted(content, client, path):
+    """Shown where either side is: the pruritus trial claim, and the general "no RCT" claim."""
     conflict = Conflict.objects.get(key="randomized-trial-exists")
-    text = get_page(client, f"/conditions/{slug}/").section("Where sources disagree").text()
+    text = get_page(client, path).section("Where sources disagree").text()
     assert conflict.title in text
     for claim in (conflict.claim_a, conflict.claim_b):
         assert claim.statement in text
@@ -311,13 +313,14 @@ def test_where_sources_disagree_shows_the_conflict_with_both_sides_quoted(conten
     assert conflict.editors_note in text
 
 
-@pytest.mark.parametrize("slug", ["chronic-pruritus", "psoriasis"])
+@pytest.mark.parametrize("slug", ["chronic-pruritus", "psoriasis", None])
 def test_primary_source_checks_are_shown_as_the_editors_work(content, client, slug):
-    section = get_page(client, f"/conditions/{slug}/").section("Where sources disagree")
+    """Each check shows with its claim: on the condition's page, or on LDN in general."""
+    path = f"/conditions/{slug}/" if slug else "/ldn/"
+    section = get_page(client, path).section("Where sources disagree")
     shown = {item.text(): item for item in section.iter("li", "check")}
-    checks = PrimarySourceCheck.objects.filter(
-        Q(claim__conditions__slug=slug) | Q(claim__conditions__isnull=True)
-    ).distinct()
+    where = Q(claim__conditions__slug=slug) if slug else Q(claim__conditions__isnull=True)
+    checks = PrimarySourceCheck.objects.filter(where).distinct()
     assert len(shown) == checks.count() > 0
     for check in checks:
         text = next(text for text in shown if check.finding in text)
