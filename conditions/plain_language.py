@@ -165,9 +165,7 @@ def gloss(text: str) -> SafeString:
     for match in _TERM.finditer(text):
         parts.append(escape(text[last : match.start()]))
         entry = GlossaryEntry(match.group(0).lower(), "")
-        parts.append(
-            format_html('<a class="term" href="#{}">{}</a>', entry.anchor, match.group(0))
-        )
+        parts.append(format_html('<a class="term" href="#{}">{}</a>', entry.anchor, match.group(0)))
         last = match.end()
     parts.append(escape(text[last:]))
     return mark_safe("".join(parts))  # noqa: S308 (every part is escaped or format_html'd)

@@ -49,8 +49,8 @@ from .plain_language import (
     WHAT_IS_LDN,
     GlossaryEntry,
     ask_your_doctor,
-    glossary_for,
     certainty_sentence,
+    glossary_for,
     reading_grade,
     why_sentence,
 )
@@ -637,9 +637,7 @@ def patient_page(slug: str) -> PatientPage:
     if glossary:
         texts.append(PATIENT_HEADINGS[2])
         texts += [f"{entry.term}: {entry.definition}." for entry in glossary]
-    return PatientPage(
-        condition, page, reading_grade(texts), WHAT_IS_LDN, questions, glossary
-    )
+    return PatientPage(condition, page, reading_grade(texts), WHAT_IS_LDN, questions, glossary)
 
 
 # ---------------------------------------------------------------- pages across both apps

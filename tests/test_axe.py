@@ -52,8 +52,7 @@ def violations(page):
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
     return [
-        f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['html'][:160]}"
-        for v in found
+        f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['html'][:160]}" for v in found
     ]
 
 
