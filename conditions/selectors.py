@@ -554,9 +554,10 @@ CLINICAL_EXCLUDED = grading.LABORATORY_DESIGNS | grading.OPINION_DESIGNS
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 9 queries:
-    the condition, statements (2), the direct and indirect studies (2), grades, certainties
-    (3))."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (10 queries:
+    the condition, statements (2), the indirect and direct studies (2; the direct ones for
+    the routes the questions follow), grades, certainties (3), how the seeds list the cited
+    sources)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
@@ -567,7 +568,9 @@ def patient_page(slug: str) -> PatientPage:
     )
     indirect = _indirect(condition)
     studies = [
-        *Study.objects.published().filter(conditions=condition).select_related("intervention"),
+        *Study.objects.published()
+        .filter(conditions=condition)
+        .select_related("source", "intervention"),
         *indirect.studies,
     ]
     grades = GradeTable(grading.GRADE_SCALE)
