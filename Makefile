@@ -16,6 +16,7 @@ run: db
 
 test: .venv/installed
 	.ci/install-chromium
+	.ci/install-axe
 	$(BIN)/pytest
 
 # Full-page PNGs of the psoriasis pages at 1280 and 375 px into docs/screenshots/.

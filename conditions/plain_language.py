@@ -4,11 +4,15 @@ GRADE guidance 26 (Santesso 2020, PMID 31711912): high "results in", moderate "p
 results in", low "may result in", very low "we are very uncertain whether".
 """
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import textstat
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
-from evidence.choices import Outcome, Route
+from evidence.choices import GradeDomain, Outcome, Route
 
 SUBJECT_BY_ROUTE = {
     Route.TOPICAL: "naltrexone cream",
@@ -44,5 +48,124 @@ def certainty_sentence(route: str, outcome: str, certainty_code: str) -> str:
 
 
 def reading_grade(texts: Iterable[str]) -> float:
-    """Flesch-Kincaid grade of the patient-facing texts joined, to one decimal."""
-    return round(textstat.flesch_kincaid_grade(" ".join(texts)), 1)
+    """Flesch-Kincaid grade of the patient-facing texts joined, to one decimal.
+
+    A text with no closing punctuation (a heading, a question list item) ends a sentence of
+    its own, as a reader takes it, rather than running into the next one.
+    """
+    sentences = [text.strip() for text in texts if text.strip()]
+    joined = " ".join(t if t[-1] in ".?!:" else f"{t}." for t in sentences)
+    return round(textstat.flesch_kincaid_grade(joined), 1)
+
+
+# ---------------------------------------------------------------- fixed site text
+# Nothing below states a medical fact: it explains words, asks questions, or says what is
+# (not) on record. Every medical statement on the patient page is a PlainStatement tied to a
+# cited claim.
+
+WHAT_IS_LDN = (
+    "LDN stands for low-dose naltrexone. Naltrexone is a drug that blocks the body's opioid "
+    "receptors. At the usual dose it treats addiction. LDN uses a much smaller dose, either as "
+    "a cream on the skin or by mouth."
+)
+
+CERTAINTY_WORDING_NOTE = (
+    "How we say it: “results in” means we are very sure. “Probably” means fairly sure. "
+    "“May” means not so sure. “We are very uncertain” means we know very little."
+)
+
+ASK_FIRST = "Is LDN a good idea for me? What else could I try first?"
+ASK_BY_ROUTES: dict[frozenset[str], str] = {
+    frozenset(): "No study of LDN in people with {name} is on record. Why try it, and how "
+    "would we use it?",
+    frozenset({Route.TOPICAL}): "Studies used it as a cream. How much cream would I use, and "
+    "how often?",
+    frozenset({Route.ORAL}): "Studies used it by mouth. How much would I take, and how often?",
+    frozenset({Route.TOPICAL, Route.ORAL}): "Would I use a cream or take it by mouth? How much, "
+    "and how often?",
+}
+ASK_ALWAYS = (
+    "Where can I get it, and what will it cost?",
+    "What side effects should I watch for? When should I call you?",
+    "How will we know if it is working? When should I stop?",
+)
+
+
+def ask_your_doctor(name: str, routes: Iterable[str]) -> list[str]:
+    """Questions for the doctor, following which routes have clinical evidence on record."""
+    studied = frozenset(Route(route) for route in routes)
+    return [ASK_FIRST, ASK_BY_ROUTES[studied].format(name=name), *ASK_ALWAYS]
+
+
+# Why a certainty is below high, one plain clause per GRADE domain that rated it down.
+NO_COMPARISON = "no study had a comparison group"
+WHY_BY_DOMAIN = {
+    GradeDomain.RISK_OF_BIAS: "the way the studies were run could have swayed the results",
+    GradeDomain.INCONSISTENCY: "the studies found different results",
+    GradeDomain.INDIRECTNESS: "it was tested in people with a different condition",
+    GradeDomain.IMPRECISION: "few people were studied",
+    GradeDomain.PUBLICATION_BIAS: "studies that found no effect may not have been published",
+}
+WHY_OPENING = {
+    "high": "",
+    "moderate": "We are fairly sure, but {reasons}.",
+    "low": "We are not sure, because {reasons}.",
+    "very-low": "We are not sure, because {reasons}.",
+}
+
+
+def why_sentence(certainty_code: str, domains_down: Iterable[str], controlled: bool) -> str:
+    """One plain sentence on why a certainty is what it is, from the domains that rated it
+    down; `controlled` is False when no study in its body had a comparison group (GRADE then
+    starts observational evidence low). Empty when nothing lowered it."""
+    reasons = [] if controlled else [NO_COMPARISON]
+    for domain in GradeDomain:
+        if domain in WHY_BY_DOMAIN and domain in set(domains_down):
+            # An uncontrolled body already says why its risk of bias is high.
+            if not (domain == GradeDomain.RISK_OF_BIAS and not controlled):
+                reasons.append(WHY_BY_DOMAIN[domain])
+    if not reasons or not WHY_OPENING[certainty_code]:
+        return ""
+    joined = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
+    return WHY_OPENING[certainty_code].format(reasons=joined)
+
+
+# Words a patient may not know, explained where they appear (plain definitions of words,
+# not statements about LDN). Keys are matched as whole words, case-insensitively.
+GLOSSARY = {
+    "guttate": "in small spots shaped like drops",
+    "opioid": "a kind of strong pain drug, like morphine; the body also makes its own",
+    "receptors": "parts of a cell that a drug or body chemical fits into, like a key in a lock",
+    "placebo": "a dummy treatment with no drug in it, used to compare",
+    "compounding": "a pharmacy making up a drug just for you",
+}
+_TERM = re.compile(r"\b(" + "|".join(map(re.escape, GLOSSARY)) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+
+    @property
+    def anchor(self) -> str:
+        return f"word-{self.term}"
+
+
+def glossary_for(texts: Iterable[str]) -> list[GlossaryEntry]:
+    """The glossary entries for the words that occur in `texts`, in glossary order."""
+    found = {match.lower() for text in texts for match in _TERM.findall(text)}
+    return [GlossaryEntry(term, text) for term, text in GLOSSARY.items() if term in found]
+
+
+def gloss(text: str) -> SafeString:
+    """`text` escaped, with each glossary word linked to its explanation on the page."""
+    parts = []
+    last = 0
+    for match in _TERM.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        entry = GlossaryEntry(match.group(0).lower(), "")
+        parts.append(format_html('<a class="term" href="#{}">{}</a>', entry.anchor, match.group(0)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 (every part is escaped or format_html'd)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from evidence import grading
-from evidence.choices import ClaimKind, Route
+from evidence.choices import ClaimKind, Route, StudyDesign
 from evidence.models import Citation, Claim, Conflict, Grade, PrimarySourceCheck, Study
 from evidence.pages import (
     CLAIMS_TEMPLATE,
@@ -50,7 +50,16 @@ from .models import (
     PlainStatement,
     TreatmentRecommendation,
 )
-from .plain_language import certainty_sentence, reading_grade
+from .plain_language import (
+    CERTAINTY_WORDING_NOTE,
+    WHAT_IS_LDN,
+    GlossaryEntry,
+    ask_your_doctor,
+    certainty_sentence,
+    glossary_for,
+    reading_grade,
+    why_sentence,
+)
 from .summary import (
     CertaintyInput,
     RouteClaim,
@@ -89,6 +98,7 @@ class CertaintyRow:
     rule_grade: Grade | None
     studies: list[Study]
     sentence: str = ""  # the patient page's wording, set by certainty
+    why: str = ""  # the patient page's plain reason for that certainty
     cites: list[Cite] = field(default_factory=list)
 
     def number(self, page: PageNumbering) -> None:
@@ -135,15 +145,78 @@ class ConditionPage:
 class PatientPage:
     condition: Condition
     page: Page
-    reading_grade: float
+    reading_grade: float  # Flesch-Kincaid, of all the text in the page's main content
+    what_is_ldn: str
+    questions: list[str]  # "What to ask your doctor", following the evidence on record
+    glossary: list[GlossaryEntry]  # the words used on the page that it explains
 
 
 # ---------------------------------------------------------------- shared reads
 
 
-def home() -> list[VerdictItem]:
-    """Published conditions with their derived verdict grades (4 queries: conditions,
-    their approved direct and indirect studies' designs, the SORT grade rows)."""
+@dataclass
+class BestEvidence:
+    """The strongest design on record for a condition, and the routes it tested."""
+
+    design: str  # the design's label
+    level: Grade | None  # Oxford CEBM level; None for opinion
+    indirect: bool  # only a study of another or narrower group reaches this level
+    routes: list[str]  # route labels, in Route order
+
+
+@dataclass
+class HomeRow:
+    """One row of the home table: a condition's verdict, grade and best evidence."""
+
+    verdict: VerdictItem
+    best: BestEvidence | None
+
+
+class StudyDesignRow(NamedTuple):
+    design: str
+    route: str | None = None
+
+
+DESIGN_ORDER = {design: index for index, design in enumerate(StudyDesign.values)}
+
+
+def _cebm_rank(design: str) -> tuple[int, int]:
+    """Lower is stronger: the CEBM level (opinion, with none, below level 5), then the
+    design's place in StudyDesign (an open-label trial before a case series at level 4)."""
+    code = grading.cebm_level_code(design)
+    return int(code) if code else 6, DESIGN_ORDER[design]
+
+
+def _best_evidence(
+    direct: Sequence[StudyDesignRow], indirect: Sequence[StudyDesignRow], grades: GradeTable
+) -> BestEvidence | None:
+    """The best CEBM level among the condition's studies; direct evidence wins a tie."""
+    candidates = [(_cebm_rank(r.design), 0, r) for r in direct]
+    candidates += [(_cebm_rank(r.design), 1, r) for r in indirect]
+    if not candidates:
+        return None
+    rank, indirectness, best = min(candidates, key=lambda c: c[:2])
+    # Routes of every study as strong as the best (same design, same directness).
+    tied = {r.route for r_rank, r_ind, r in candidates if (r_rank, r_ind) == (rank, indirectness)}
+    return BestEvidence(
+        design=StudyDesign(best.design).label,
+        level=grades.get(grading.CEBM_SCALE, grading.cebm_level_code(best.design)),
+        indirect=bool(indirectness),
+        routes=[label for value, label in Route.choices if value in tied],
+    )
+
+
+def _strength(row: HomeRow) -> tuple[int, int, str]:
+    """Sort key: SORT grade (A first, none last), then best CEBM level, then name."""
+    sort_rank = row.verdict.grade.rank if row.verdict.grade else 99
+    level_rank = row.best.level.rank if row.best and row.best.level else 99
+    return sort_rank, level_rank, row.verdict.condition.name.casefold()
+
+
+def home() -> list[HomeRow]:
+    """Published conditions with their derived verdict grades and best evidence, strongest
+    first (4 queries: conditions, their approved direct and indirect studies' designs and
+    routes, the SORT and CEBM grade rows)."""
     conditions = list(Condition.objects.published().select_related("verdict_override"))
     # The rule reads designs only: plain rows, cheaper than a prefetch of Study instances.
     designs: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
@@ -151,23 +224,25 @@ def home() -> list[VerdictItem]:
     approved = Study.objects.published()
     for found, relation in ((designs, "conditions"), (indirect, "indirect_for")):
         rows = approved.filter(**{f"{relation}__in": list(found)})
-        for condition_id, design in rows.values_list(relation, "design"):
-            found[condition_id].append(StudyDesignRow(design))
-    grades = GradeTable(grading.SORT_SCALE)
-    return [
-        _verdict(condition, designs[condition.pk], grades, indirect[condition.pk])
+        for condition_id, design, route in rows.values_list(
+            relation, "design", "intervention__route"
+        ):
+            found[condition_id].append(StudyDesignRow(design, route))
+    grades = GradeTable(grading.SORT_SCALE, grading.CEBM_SCALE)
+    rows = [
+        HomeRow(
+            _verdict(condition, designs[condition.pk], grades, indirect[condition.pk]),
+            _best_evidence(designs[condition.pk], indirect[condition.pk], grades),
+        )
         for condition in conditions
     ]
+    return sorted(rows, key=_strength)
 
 
 def _condition(slug: str) -> Condition:
     return get_object_or_404(
         Condition.objects.published().select_related("verdict_override"), slug=slug
     )
-
-
-class StudyDesignRow(NamedTuple):
-    design: str
 
 
 def _verdict(
@@ -617,13 +692,20 @@ GENERAL_LINK_TEMPLATE = "includes/sections/_general_link.html"
 PLAIN_EMPTY = {
     PlainSection.HELPS: "The articles say nothing about whether LDN helps with {name}.",
     PlainSection.USE: "The articles do not describe how LDN is used for {name}.",
-    PlainSection.SIDE_EFFECTS: "The articles report no side effects of LDN for {name}.",
+    # Silence is not safety: say that nobody reported on it, never that none were seen.
+    PlainSection.SIDE_EFFECTS: "The articles say nothing about side effects of LDN for "
+    "{name}. That means it has not been studied, not that it is safe.",
 }
+PATIENT_HEADINGS = ("What is LDN?", "What to ask your doctor", "Words used on this page")
+CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CONTROLLED}
+CLINICAL_EXCLUDED = grading.LABORATORY_DESIGNS | grading.OPINION_DESIGNS
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 13 queries,
-    one of them the checks of the claims its plain statements rest on)."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 13 queries:
+    the condition, statements (3, with the checks of their claims), the indirect and direct
+    studies (2), grades, certainties (3), the safety questions' claims, how the seeds list
+    the cited sources)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
@@ -638,14 +720,31 @@ def patient_page(slug: str) -> PatientPage:
     said: dict[int, list[str]] = {}
     for statement in statements:
         said.setdefault(statement.claim_id, []).append(statement.text)
+    indirect = _indirect(condition)
+    studies = [
+        *Study.objects.published()
+        .filter(conditions=condition)
+        .select_related("source", "intervention"),
+        *indirect.studies,
+    ]
     grades = GradeTable(grading.GRADE_SCALE)
     certainties = []
-    for row in _certainties(condition, grades):
+    for row in _certainties(condition, grades, studies, indirect):
         if row.ruling.code:  # an outcome with no approved clinical study gets no sentence
             row.sentence = certainty_sentence(
                 row.certainty.route, row.certainty.outcome, row.ruling.code
             )
+            down = [r.domain for r in row.certainty.ratings.all() if r.level_change < 0]
+            down += [step.domain for step in row.ruling.rule_steps if step.level_change < 0]
+            controlled = any(study.design in CONTROLLED_DESIGNS for study in row.studies)
+            row.why = why_sentence(row.ruling.code, down, controlled)
             certainties.append(row)
+    # Routes tested in people with the condition (or, indirectly, in a related group).
+    routes = {
+        study.intervention.route
+        for study in studies
+        if study.design not in CLINICAL_EXCLUDED and study.intervention and study.intervention.route
+    }
 
     sections = {
         "about": Section(
@@ -668,6 +767,7 @@ def patient_page(slug: str) -> PatientPage:
             "includes/sections/_certainty_plain.html",
             certainties,
             empty=f"No study has measured whether LDN helps with {name}, so we cannot say.",
+            note=CERTAINTY_WORDING_NOTE,
         ),
         "general": Section(
             "general",
@@ -692,9 +792,23 @@ def patient_page(slug: str) -> PatientPage:
     page = build_page([sections[section_id] for section_id in PATIENT_SECTIONS])
     about = sections["about"].items[0]
     assert isinstance(about, Prose)
-    texts = [strip_tags(about.html), *(s.text for s in statements)]
-    texts += [row.sentence for row in certainties]
-    return PatientPage(condition, page, reading_grade(texts))
+    questions = ask_your_doctor(name, routes)
+    # Everything a patient reads in the main content, for the glossary and the reading grade.
+    texts = [f"{condition.name}: low-dose naltrexone in plain language", WHAT_IS_LDN]
+    for section in page.sections:
+        texts.append(section.title)
+        texts += [section.note] if section.note else []
+        texts += [section.empty] if not section.items and section.empty else []
+    texts.append(strip_tags(about.html))
+    texts += [statement.text for statement in statements]
+    texts += [text for row in certainties for text in (row.sentence, row.why) if text]
+    texts.append("How we grade certainty")  # the link under the certainty sentences
+    texts += [*PATIENT_HEADINGS[:2], *questions]
+    glossary = glossary_for(texts)
+    if glossary:
+        texts.append(PATIENT_HEADINGS[2])
+        texts += [f"{entry.term}: {entry.definition}." for entry in glossary]
+    return PatientPage(condition, page, reading_grade(texts), WHAT_IS_LDN, questions, glossary)
 
 
 # ---------------------------------------------------------------- pages across both apps

@@ -183,6 +183,14 @@ def source_detail(key: str) -> dict[str, Any]:
     }
 
 
+def source_list() -> list[Source]:
+    """Every published source, seeds first, then by first author and year (1 query)."""
+    sources = Source.objects.published().only(
+        "key", "kind", "authors", "title", "container", "year", "seed_file"
+    )
+    return sorted(sources, key=lambda s: (not s.seed_file, s.authors.casefold(), s.year or 0))
+
+
 def published_source(key: str) -> Source:
     """A Source readers may see (1 query)."""
     return get_object_or_404(Source.objects.published(), key=key)

@@ -20,6 +20,7 @@ app_name = "evidence"
 urlpatterns = [
     path("studies/<int:pk>/", views.study_by_id, name="study-by-id"),
     path("studies/<slug:key>/", views.study_detail, name="study-detail"),
+    path("sources/", views.source_list, name="source-list"),
     path("sources/<slug:key>/", views.source_detail, name="source-detail"),
     path("sources/<slug:key>.<export_format:fmt>", views.source_export, name="source-export"),
     path("mechanisms/", views.mechanism_list, name="mechanism-list"),

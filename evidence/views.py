@@ -19,6 +19,10 @@ def source_detail(request, key):
     return render(request, "evidence/source_detail.html", selectors.source_detail(key))
 
 
+def source_list(request):
+    return render(request, "evidence/source_list.html", {"sources": selectors.source_list()})
+
+
 def source_export(request, key, fmt):
     source = selectors.published_source(key)
     body, content_type, extension = export.FORMATS[fmt](source)

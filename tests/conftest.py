@@ -12,6 +12,7 @@ import pytest
 from tests.factories import load_content
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
 
 
 def in_ci():
@@ -38,6 +39,8 @@ def pytest_runtest_setup(item):
             f"Browser test: needs Debian's Chromium at {CHROMIUM} "
             "(as root: apt-get update && apt-get install -y chromium)"
         )
+    if item.get_closest_marker("axe") and not AXE.exists():
+        skip_or_fail(f"Accessibility test: needs axe-core at {AXE} (run .ci/install-axe)")
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """The public pages as a reader meets them: sections, grades, references, approved content only."""
 
+import json
 import re
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db.models import Q
 
 from conditions.models import Condition, PlainStatement, TreatmentRecommendation
@@ -227,14 +229,40 @@ def test_an_unknown_citation_key_shows_as_missing_and_the_page_still_renders(con
 # ---------------------------------------------------------------- grades
 
 
-def test_the_verdict_shows_its_sort_grade_with_the_scale_and_what_the_grade_means(content, client):
+def test_the_verdict_shows_its_sort_grade_with_the_scale_and_links_to_what_it_means(
+    content, client
+):
     sort_c = Grade.objects.get(scale__slug="sort", code="C")
     verdict = get_page(client, "/conditions/psoriasis/").section("Verdict")
     text = verdict.text()
     assert "SORT" in sort_c.scale.name
     assert f"{sort_c.scale.name} C" in text
-    assert sort_c.definition in text
     assert "Derived by ldnref SORT rule 2 from the approved studies on record" in text
+    badge = verdict.find("a", class_="grade")
+    parts = urlsplit(badge.attrs["href"])
+    assert parts.path == "/methods/"
+    methods = get_page(client, "/methods/")
+    term = methods.find(id=parts.fragment)
+    assert term is not None and term.text() == sort_c.label
+    # The definition is printed on /methods/, right after the level it defines.
+    definitions = [dd.text() for dd in methods.iter("dd")]
+    assert f"“{sort_c.definition}”" in definitions
+
+
+def test_grade_definitions_are_printed_only_on_the_methods_page(documents):
+    scales = json.loads((settings.BASE_DIR / "fixtures/01_grading_scales.json").read_text())
+    definitions = {
+        row["fields"]["definition"] for row in scales if row["model"] == "evidence.grade"
+    }
+    assert definitions
+    for path, page in documents.items():
+        if path == "/methods/":
+            continue
+        text = page.text()
+        repeated = [d for d in definitions if len(d) > 30 and d in text]
+        assert not repeated, (path, repeated)
+        for badge in page.iter("a", class_="grade"):
+            assert urlsplit(badge.attrs["href"]).path == "/methods/", (path, badge)
 
 
 def test_the_verdict_names_a_rule_that_the_methods_page_explains(content, client):
