@@ -108,7 +108,7 @@ class Synthesizer:
                 continue
             value = getattr(obj, f.attname)
             if f.is_relation and f.related_model is not None:
-                value = self.pk(f.related_model, copy, value)  # type: ignore[arg-type]
+                value = self.pk(f.related_model, copy, value)
             setattr(new, f.attname, value)
         for name, value in changes.items():
             setattr(new, name, value)

@@ -146,7 +146,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# collectstatic (run by `make db`) writes each file under a name with a hash of its content
+# (site.1a2b3c.css) and a gzip copy beside it. With DEBUG off, {% static %} links those names
+# and WhiteNoise serves them compressed with a far-future Cache-Control; a changed file gets
+# a new name. With DEBUG on, {% static %} links the plain names and WhiteNoise serves them from
+# static/ as they are edited, so development needs no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # ---------------------------------------------------------------- security
 
