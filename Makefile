@@ -86,10 +86,16 @@ dump-content: .venv/installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
-# Phony: bench/ is also a directory. Options through BENCH_ARGS, e.g. BENCH_ARGS="--json b.json".
-.PHONY: bench
+# Requests/s under gunicorn against nginx serving a file, SQLite and PostgreSQL, at
+# synthesize --scale 1 and 100 (bench/http_load.py; installs wrk and nginx-light as root).
+# Options through BENCH_ARGS, e.g. BENCH_ARGS="--duration 4 --no-postgres". Under 5 minutes.
+# Phony: bench/ is also a directory.
+.PHONY: bench bench-cpu
 bench: .venv/installed
+	$(BIN)/python bench/http_load.py $(BENCH_ARGS)
+
+# In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
+bench-cpu: .venv/installed
 	$(BIN)/python bench/page_cpu.py $(BENCH_ARGS)
 
 lock:

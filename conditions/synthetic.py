@@ -33,6 +33,7 @@ from django.db import connection, models, transaction
 from evidence.models import (
     CITATION_IN_TEXT,
     SEED_ONLY,
+    SYNTHETIC_PREFIX,
     Citation,
     Claim,
     Conflict,
@@ -52,7 +53,7 @@ from .models import (
     TreatmentRecommendation,
 )
 
-PREFIX = "synthetic-"
+PREFIX = SYNTHETIC_PREFIX
 TITLE = "Synthetic data"
 MAX_SCALE = 1000
 

@@ -295,6 +295,9 @@ class Source(models.Model):
 
 SEED_ONLY = Q(seed_file__gt="")
 
+# Keys of the rows `manage.py synthesize` (conditions.synthetic) makes start with this.
+SYNTHETIC_PREFIX = "synthetic-"
+
 
 class SeedReferenceManager(models.Manager):
     def get_by_natural_key(self, seed_key, source_key):

@@ -166,6 +166,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# ---------------------------------------------------------------- benchmark
+
+# Only bench/http_load.py sets it: a saved page that /__bench__/floor/ returns from memory,
+# the framework floor the benchmark compares pages with. Empty: no such route.
+BENCH_FLOOR_FILE = os.environ.get("BENCH_FLOOR_FILE", "")
+
 # ---------------------------------------------------------------- API
 
 REST_FRAMEWORK = {

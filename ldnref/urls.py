@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,3 +7,8 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("conditions.urls")),
 ]
+
+if settings.BENCH_FLOOR_FILE:  # set only by the benchmark (bench/http_load.py)
+    from ldnref import bench
+
+    urlpatterns.append(path(bench.FLOOR_PATH, bench.floor))

@@ -24,7 +24,7 @@ def synthesize(*args):
 def dump(tmp_path, name):
     """The whole content as dump_content writes it, rows in the order they were created."""
     directory = tmp_path / name
-    call_command("dump_content", str(directory))
+    call_command("dump_content", str(directory), "--include-synthetic", stdout=StringIO())
     return {path.name: path.read_text() for path in sorted(directory.glob("*.json"))}
 
 
@@ -130,3 +130,17 @@ def test_the_same_seed_gives_the_same_rows_in_the_same_order(content, tmp_path):
     assert sorted(other["03_evidence.json"].splitlines()) == sorted(
         first["03_evidence.json"].splitlines()
     )
+
+
+def test_a_dump_refuses_synthetic_data_unless_asked_and_never_into_fixtures(
+    content, settings, tmp_path
+):
+    synthesize("--scale", "1")
+    with pytest.raises(CommandError, match="synthesize --remove"):
+        call_command("dump_content", str(tmp_path / "dump"), stdout=StringIO())
+    assert not (tmp_path / "dump").exists()
+    fixtures = settings.BASE_DIR / "fixtures"
+    before = {path: path.read_bytes() for path in fixtures.glob("*.json")}
+    with pytest.raises(CommandError, match="never written into fixtures/"):
+        call_command("dump_content", str(fixtures), "--include-synthetic", stdout=StringIO())
+    assert {path: path.read_bytes() for path in fixtures.glob("*.json")} == before
