@@ -112,3 +112,9 @@ def test_the_stylesheet_has_a_hashed_name_a_far_future_cache_header_and_gzip(pro
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
     assert len(compressed) < len(body)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_floor_route_does_not_exist_outside_the_benchmark(client):
+    assert not settings.BENCH_FLOOR_FILE
+    assert client.get("/__bench__/floor/").status_code == 404
