@@ -241,12 +241,13 @@ def postgres_reachable() -> bool:
         return False
 
 
-def fresh_postgres(name: str) -> str:
+def fresh_postgres(name: str, template: str = "") -> str:
+    """An empty database `name`, or a copy of the database `template`."""
     import psycopg
 
     with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return f"{POSTGRES_URL}/{name}"
 
 
@@ -268,11 +269,30 @@ def manage(ctx: Context, *args: str) -> None:
     )
 
 
-def prepare(ctx: Context) -> None:
-    """Migrate, load the fixtures and add `scale` synthetic copies of them."""
-    manage(ctx, "migrate", "--no-input", "--verbosity", "0")
-    manage(ctx, "load_content")
-    manage(ctx, "synthesize", "--scale", str(ctx.setup.scale))
+PREPARE = """
+import django
+from django.core.management import call_command
+
+django.setup()
+if {full}:
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_content", verbosity=0)
+call_command("synthesize", scale={scale}, verbosity=0)
+"""
+
+
+def prepare(ctx: Context, full: bool) -> None:
+    """Migrate and load the fixtures (if `full`), then add `scale` synthetic copies of them
+    (replacing any there are), in one process."""
+    code = PREPARE.format(full=full, scale=ctx.setup.scale)
+    subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=ROOT,
+        env=django_env(ctx),
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 # ---------------------------------------------------------------- wrk
@@ -375,13 +395,21 @@ def main() -> None:
     try:
         first = Context(tmp, setups[0], args)
         manage(first, "collectstatic", "--no-input", "--verbosity", "0")
+        migrated: dict[str, Setup] = {}  # per database: the first set-up, migrated and loaded
         for index, setup in enumerate(setups):
+            template = migrated.get(setup.database)
             if setup.database == "PostgreSQL":
-                setup.url = fresh_postgres(pg_names[index - len(scales)])
+                name = pg_names[index - len(scales)]
+                setup.url = fresh_postgres(name, template.url.rsplit("/", 1)[1] if template else "")
+            elif template:
+                shutil.copyfile(
+                    template.url.removeprefix("sqlite:///"), setup.url.removeprefix("sqlite:///")
+                )
+            migrated.setdefault(setup.database, setup)
             ctx = Context(tmp, setup, args)
             print(f"{setup.database}, scale {setup.scale}: preparing …", file=sys.stderr)
             prepared = time.monotonic()
-            prepare(ctx)
+            prepare(ctx, full=template is None)
             print(f"  ready in {time.monotonic() - prepared:.0f} s", file=sys.stderr)
             try:
                 base = ctx.base_url("django")
