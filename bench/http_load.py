@@ -302,8 +302,9 @@ UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def to_ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(number) * UNITS_MS[unit]
+    """wrk's "635.00us", "12.5ms", "2.58s", "1.02m" in ms; nan for anything else."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(match[1]) * UNITS_MS[match[2]] if match else float("nan")
 
 
 def wrk(url: str, args: argparse.Namespace) -> tuple[float, float, float, int]:
@@ -320,6 +321,8 @@ def wrk(url: str, args: argparse.Namespace) -> tuple[float, float, float, int]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    if p50 != p50 or p99 != p99:  # nan: a latency wrk printed in a form we do not read
+        print(f"    wrk printed:\n{out}", file=sys.stderr)
     errors = 0
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
