@@ -314,7 +314,10 @@ def wrk(url: str, args: argparse.Namespace) -> tuple[float, float, float, int]:
     subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)
     # wrk leaves the warm-up's last requests queued at the server; one request waits behind
     # them, so the measured run does not start by paying for the warm-up.
-    urllib.request.urlopen(url, timeout=120).read()
+    try:
+        urllib.request.urlopen(url, timeout=120).read()
+    except OSError as error:  # the measured run counts what goes wrong
+        print(f"    {url}: {error}", file=sys.stderr)
     out = subprocess.run(
         [*base, f"-d{args.duration}s", url], check=True, capture_output=True, text=True
     ).stdout
