@@ -356,10 +356,11 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
     for r in results:
         database = r.setup.database if r.setup and r.row.per_setup else "–"
         scale = str(r.setup.scale) if r.setup and r.row.per_setup else "–"
+        rps = f"{r.rps:,.0f}" if r.rps >= 100 else f"{r.rps:.1f}"
         ratio_a = f"{r.rps / a.rps:.1%}" if a else "–"
         ratio_b = f"{r.rps / b.rps:.1%}" if b else "–"
         lines.append(
-            f"| {r.row.id} | {r.row.what} | {database} | {scale} | {r.rps:,.0f} | "
+            f"| {r.row.id} | {r.row.what} | {database} | {scale} | {rps} | "
             f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} | {ratio_a} | {ratio_b} |"
         )
     return "\n".join(lines)
