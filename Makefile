@@ -6,13 +6,25 @@ SEEDS ?= ../shared/seeds
 BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
+.PHONY: run serve test lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
-run check typecheck verify-quotes check-content db reset-content dump-content: export DEBUG ?= 1
+run check typecheck verify-quotes check-content db reset-content dump-content staticfiles/staticfiles.json: export DEBUG ?= 1
 
 run: db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The production configuration on this machine: gunicorn (ldnref/gunicorn.conf.py) with
+# DEBUG=0, static files hashed and compressed by collectstatic and served by WhiteNoise.
+# SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).
+# SECURE_COOKIES=0 because this serves plain HTTP on localhost.
+serve: db .secret_key
+	DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+	PORT=$(PORT) $(BIN)/gunicorn -c ldnref/gunicorn.conf.py
+
+.secret_key: .venv/installed
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 test: .venv/installed
 	.ci/install-chromium
@@ -49,9 +61,14 @@ check-content: db
 
 # Migrate, then load fixtures/ only into a database with no content yet: after the first
 # run the database is the source of truth, and editors' admin edits stay.
-db: .venv/installed
+db: .venv/installed staticfiles/staticfiles.json
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_content --if-empty
+
+# Hashed, gzipped copies of static/ and the admin's files, for DEBUG=0; rebuilt only when a
+# file in static/ or the installed packages change.
+staticfiles/staticfiles.json: .venv/installed $(shell find static -type f)
+	$(MANAGE) collectstatic --no-input --clear --verbosity 0
 
 # Replace all content with fixtures/, in one transaction (a failed load changes nothing).
 reset-content: .venv/installed
@@ -74,10 +91,16 @@ dump-content: .venv/installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
-# Phony: bench/ is also a directory. Options through BENCH_ARGS, e.g. BENCH_ARGS="--json b.json".
-.PHONY: bench
+# Requests/s under gunicorn against nginx serving a file, SQLite and PostgreSQL, at
+# synthesize --scale 1 and 100 (bench/http_load.py; installs wrk and nginx-light as root).
+# Options through BENCH_ARGS, e.g. BENCH_ARGS="--duration 4 --no-postgres". Under 5 minutes.
+# Phony: bench/ is also a directory.
+.PHONY: bench bench-cpu
 bench: .venv/installed
+	$(BIN)/python bench/http_load.py $(BENCH_ARGS)
+
+# In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
+bench-cpu: .venv/installed
 	$(BIN)/python bench/page_cpu.py $(BENCH_ARGS)
 
 lock:

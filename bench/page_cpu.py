@@ -60,6 +60,12 @@ def setup_django(tmp):
     # Only requests under /static/ touch it; the measured pages are HTML.
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
+    # and link them by their plain names: with DEBUG off the manifest storage of
+    # ldnref.settings would need collectstatic's manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def load_data():

@@ -69,6 +69,13 @@ class Condition(Reviewed):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The home page and a general claim's page list Condition.objects.published() in
+            # name order (status = approved ORDER BY name).
+            models.Index(fields=["status", "name"], name="condition_published_by_name"),
+        ]
+        # /conditions/<slug>/ by slug: the unique index on slug. Its studies and claims
+        # (condition_id = … in the many-to-many tables): the indexes Django makes there.
         constraints = [_override_needs_reason("condition", "verdict")]
 
     def __str__(self):
@@ -222,6 +229,7 @@ class TreatmentRecommendation(models.Model):
 
     class Meta:
         ordering = ["condition__name", "order", "treatment"]
+        # A condition page's rows (condition_id = …): recommendation_unique starts with it.
         constraints = [
             models.UniqueConstraint(
                 fields=["condition", "treatment"],
@@ -281,6 +289,7 @@ class OutcomeCertainty(models.Model):
     class Meta:
         ordering = ["condition__name", "outcome", "route"]
         verbose_name_plural = "outcome certainties"
+        # A condition page's certainties (condition_id = …): certainty_unique starts with it.
         constraints = [
             models.UniqueConstraint(
                 fields=["condition", "outcome", "route"],
@@ -355,6 +364,7 @@ class CertaintyRating(models.Model):
 
     class Meta:
         ordering = ["certainty", "domain"]
+        # The ratings of a page's certainties (certainty_id IN …): rating_one_per_domain.
         constraints = [
             models.UniqueConstraint(
                 fields=["certainty", "domain"],
@@ -413,6 +423,8 @@ class PlainStatement(models.Model):
 
     class Meta:
         ordering = ["condition__name", "section", "order"]
+        # The patient page's statements (condition_id = … by section and order):
+        # plainstatement_unique_position.
         constraints = [
             models.UniqueConstraint(
                 fields=["condition", "section", "order"],

@@ -296,6 +296,9 @@ class Source(models.Model):
 
 SEED_ONLY = Q(seed_file__gt="")
 
+# Keys of the rows `manage.py synthesize` (conditions.synthetic) makes start with this.
+SYNTHETIC_PREFIX = "synthetic-"
+
 
 class SeedReferenceManager(models.Manager):
     def get_by_natural_key(self, seed_key, source_key):
@@ -403,6 +406,12 @@ class Mechanism(Reported, Reviewed):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # /mechanisms/: Mechanism.objects.published() in name order (status = approved
+            # ORDER BY name) reads the index in order instead of scanning and sorting.
+            models.Index(fields=["status", "name"], name="mechanism_published_by_name"),
+        ]
+        # /mechanisms/<slug>/ looks the mechanism up by slug: the unique index on slug.
 
     def __str__(self):
         return self.name
@@ -470,6 +479,13 @@ class Study(Reported, Reviewed):
     class Meta:
         ordering = ["label"]
         verbose_name_plural = "studies"
+        indexes = [
+            # /studies/ (published_studies(): status = approved ORDER BY label), the home
+            # page's and condition pages' approved studies, and the source page's studies.
+            models.Index(fields=["status", "label"], name="study_published_by_label"),
+        ]
+        # /studies/<key>/ by key: the unique index on key. A source's studies and a claim's
+        # study: the foreign-key indexes Django makes on source and intervention.
         constraints = [
             models.CheckConstraint(
                 condition=Q(n__gte=0) | Q(n__isnull=True),
@@ -583,6 +599,14 @@ class Claim(Reviewed):
 
     class Meta:
         ordering = ["kind", "key"]
+        indexes = [
+            # published_claims() and Claim.objects.published() (status = approved ORDER BY
+            # kind, key): the claims of the condition, study, mechanism and claim pages, and
+            # the subquery the conflicts, plain statements and checks are filtered by.
+            models.Index(fields=["status", "kind", "key"], name="claim_published_by_kind"),
+        ]
+        # /claims/<key>/ by key: the unique index on key. The claims of a study or a
+        # mechanism page (study_id = …, mechanism_id = …): the foreign-key indexes.
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind=ClaimKind.EFFICACY) | ~Q(outcome=""),
@@ -638,6 +662,9 @@ class Citation(Reported):
 
     class Meta:
         ordering = ["claim__key", "source__key"]
+        # The citations of a page's claims (claim_id IN …), a source page's citations
+        # (source_id = …) and Claim.published()'s EXISTS (claim_id = …): the foreign-key
+        # indexes on claim and source. No index of its own.
         constraints = [
             models.UniqueConstraint(
                 fields=["claim", "source", "reported_by"],

@@ -220,7 +220,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# collectstatic (run by `make db`) writes each file under a name with a hash of its content
+# (site.1a2b3c.css) and a gzip copy beside it. With DEBUG off, {% static %} links those names
+# and WhiteNoise serves them compressed with a far-future Cache-Control; a changed file gets
+# a new name. With DEBUG on, {% static %} links the plain names and WhiteNoise serves them from
+# static/ as they are edited, so development needs no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # ---------------------------------------------------------------- security
 
@@ -230,6 +239,12 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# ---------------------------------------------------------------- benchmark
+
+# Only bench/http_load.py sets it: a saved page that /__bench__/floor/ returns from memory,
+# the framework floor the benchmark compares pages with. Empty: no such route.
+BENCH_FLOOR_FILE = os.environ.get("BENCH_FLOOR_FILE", "")
 
 # ---------------------------------------------------------------- API
 

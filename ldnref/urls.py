@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_PATH, admin.site.urls),  # ADMIN_PATH, "admin/" unless set
     path("", include("evidence.urls")),
     path("", include("conditions.urls")),
 ]
+
+if settings.BENCH_FLOOR_FILE:  # set only by the benchmark (bench/http_load.py)
+    from ldnref import bench
+
+    urlpatterns.append(path(bench.FLOOR_PATH, bench.floor))

@@ -15,6 +15,11 @@ from ldnref.settings import *  # noqa: E402, F403
 # Hashing passwords the production way costs ~0.3s per user; tests need no security here.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Serve static files from the app folders, as in development, without a collectstatic step.
+# Serve static files from the app folders, as in development, without a collectstatic step,
+# and link them by their plain names: tests run with DEBUG off and no manifest.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

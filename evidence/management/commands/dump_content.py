@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from evidence.management.content import content_models
+from evidence.models import SYNTHETIC_PREFIX, Source
 
 # Which models each fixture file holds, in load order (a model after those it refers to).
 FILES = {
@@ -79,6 +81,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("dir", type=Path, help="Directory to write the files into.")
+        parser.add_argument(
+            "--include-synthetic",
+            action="store_true",
+            help="Dump a database holding `manage.py synthesize` rows (never into fixtures/).",
+        )
 
     def handle(self, *args, **options):
         missing = unfiled_models()
@@ -87,6 +94,17 @@ class Command(BaseCommand):
                 f"No file in dump_content.FILES holds {', '.join(missing)}; add it there."
             )
         directory = Path(options["dir"])
+        # Rows of `manage.py synthesize` (keys "synthetic-…") are not content: they must
+        # never reach fixtures/.
+        if Source.objects.filter(key__startswith=SYNTHETIC_PREFIX).exists():
+            if not options["include_synthetic"]:
+                raise CommandError(
+                    "The database holds synthetic data (manage.py synthesize): remove it with "
+                    "`manage.py synthesize --remove` first, or pass --include-synthetic to "
+                    "dump it anywhere but fixtures/."
+                )
+            if directory.resolve() == (settings.BASE_DIR / "fixtures").resolve():
+                raise CommandError("Synthetic data is never written into fixtures/.")
         directory.mkdir(parents=True, exist_ok=True)
         for name, labels in FILES.items():
             records = []
