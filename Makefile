@@ -6,10 +6,10 @@ SEEDS ?= ../shared/seeds
 BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint typecheck check verify-quotes db reset-content dump-content lock clean screenshots
+.PHONY: run test lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
-run check typecheck verify-quotes db reset-content dump-content: export DEBUG ?= 1
+run check typecheck verify-quotes check-content db reset-content dump-content: export DEBUG ?= 1
 
 run: db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -41,6 +41,10 @@ check: .venv/installed
 
 verify-quotes: db
 	$(MANAGE) verify_quotes $(SEEDS)
+
+# Every editorial rule check_content knows (conditions/content_checks.py); non-zero on a problem.
+check-content: db
+	$(MANAGE) check_content --seeds $(SEEDS)
 
 # Migrate, then load fixtures/ only into a database with no content yet: after the first
 # run the database is the source of truth, and editors' admin edits stay.

@@ -1,11 +1,22 @@
 """Admin for editors: conditions, their verdicts, guideline context and certainty per outcome."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from evidence.admin import ReviewedAdmin, preview
-from evidence.models import Study
+from evidence.admin import (
+    PreviewAdmin,
+    ReviewedAdmin,
+    on_site,
+    on_site_url,
+    plain_text,
+    preview,
+    reading_grade_note,
+)
+from evidence.models import Claim, Study
+from evidence.wording import wording_problem
 
 from .models import (
     CertaintyRating,
@@ -15,6 +26,8 @@ from .models import (
     PlainStatement,
     TreatmentRecommendation,
 )
+from .plain_language import reading_grade
+from .selectors import claim_certainty, outcome_certainty_codes
 
 
 def ruling_column(ruling):
@@ -31,6 +44,59 @@ def ruling_column(ruling):
 
 # The studies the rules read: approved ones, designs only.
 APPROVED_STUDIES = Study.objects.published().only("pk", "design")
+
+
+# ---------------------------------------------------------------- plain language
+
+
+def statement_grade(text):
+    """The reading grade column of a plain-language sentence (no query)."""
+    return reading_grade_note(reading_grade([text]) if text else None)
+
+
+def wording_refusal(text, claim, codes):
+    """Why a patient sentence is worded wrongly for its claim's certainty, or None.
+
+    `codes` is selectors.outcome_certainty_codes(); sentences about no graded outcome pass.
+    """
+    code = claim_certainty(claim, codes) if claim is not None else None
+    return wording_problem(text, code) if code and text else None
+
+
+class PlainStatementForm(forms.ModelForm):
+    """Refuses a patient sentence worded for another certainty than its outcome's."""
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = cleaned.get("condition")
+        if condition is not None:
+            problem = wording_refusal(
+                cleaned.get("text", ""), cleaned.get("claim"), outcome_certainty_codes(condition)
+            )
+            if problem:
+                self.add_error("text", problem)
+        return cleaned
+
+
+class PlainStatementFormSet(BaseInlineFormSet):
+    """The same refusal for the statements edited on a condition (four queries per save)."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return  # a new condition has no graded outcome yet
+        codes = outcome_certainty_codes(self.instance)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            problem = wording_refusal(data.get("text", ""), data.get("claim"), codes)
+            if problem:
+                form.add_error("text", problem)
+
+
+class PlainLanguagePreview(PreviewAdmin):
+    measure_reading_grade = staticmethod(reading_grade)
 
 
 # ---------------------------------------------------------------- inlines
@@ -79,9 +145,18 @@ class OutcomeCertaintyInline(admin.TabularInline):
 
 class PlainStatementInline(admin.TabularInline):
     model = PlainStatement
+    formset = PlainStatementFormSet
     extra = 0
-    fields = ("section", "order", "text", "claim")
+    fields = ("section", "order", "text", "reading_grade", "claim")
+    readonly_fields = ("reading_grade",)
     autocomplete_fields = ("claim",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("condition", "claim")
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, obj):
+        return statement_grade(obj.text if obj else "")
 
 
 class CertaintyRatingInline(admin.TabularInline):
@@ -94,9 +169,10 @@ class CertaintyRatingInline(admin.TabularInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(ReviewedAdmin):
-    list_display = ("name", "verdict", "grade", "status", "last_reviewed")
+class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
+    list_display = ("name", "verdict", "grade", "status", "last_reviewed", on_site)
     list_filter = ("status",)
+    view_on_site = on_site_url
     search_fields = ("name", "slug", "synonyms", "verdict")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("studies",)
@@ -109,6 +185,7 @@ class ConditionAdmin(ReviewedAdmin):
                     "clinician_summary",
                     "clinician_preview",
                     "patient_summary",
+                    "patient_reading_grade",
                     "patient_preview",
                 )
             },
@@ -127,7 +204,7 @@ class ConditionAdmin(ReviewedAdmin):
             },
         ),
     )
-    readonly_fields = ("clinician_preview", "patient_preview", "grade")
+    readonly_fields = ("clinician_preview", "patient_preview", "patient_reading_grade", "grade")
     inlines = (
         ConditionClaimInline,
         IndirectEvidenceInline,
@@ -155,6 +232,11 @@ class ConditionAdmin(ReviewedAdmin):
     @admin.display(description="Patient summary preview")
     def patient_preview(self, obj):
         return preview(obj.patient_summary if obj else "")
+
+    @admin.display(description="Patient summary reading grade")
+    def patient_reading_grade(self, obj):
+        text = plain_text(obj.patient_summary) if obj else ""
+        return reading_grade_note(reading_grade([text]) if text else None)
 
     @admin.display(description="SORT grade")
     def grade(self, obj):
@@ -237,12 +319,32 @@ class CertaintyRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlainStatement)
-class PlainStatementAdmin(admin.ModelAdmin):
-    list_display = ("condition", "section", "order", "text", "claim")
+class PlainStatementAdmin(PlainLanguagePreview):
+    form = PlainStatementForm
+    list_display = ("condition", "section", "order", "text", "reading_grade", "claim")
     list_filter = ("section", "condition")
     search_fields = ("text", "condition__name", "claim__key")
     list_select_related = ("condition", "claim")
     autocomplete_fields = ("condition", "claim")
+    readonly_fields = ("reading_grade",)
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, obj):
+        return statement_grade(obj.text if obj else "")
+
+    def preview_problems(self, request, name, text):
+        """The wording refusal saving would give, for the condition and claim chosen."""
+        condition = Condition.objects.filter(pk=_posted_id(request, "condition")).first()
+        claim = Claim.objects.filter(pk=_posted_id(request, "claim")).first()
+        if condition is None or claim is None:
+            return []
+        problem = wording_refusal(text, claim, outcome_certainty_codes(condition))
+        return [problem] if problem else []
+
+
+def _posted_id(request, name):
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @admin.register(IndirectEvidence)

@@ -82,8 +82,13 @@ class Condition(Reviewed):
 
     natural_key.dependencies = ["evidence.grade", "evidence.study", "evidence.claim"]  # type: ignore[attr-defined]
 
+    # Rendered through evidence.rendering, [@key] citations and all; every key must resolve.
+    markdown_fields = ("clinician_summary", "patient_summary")
+    # Read by patients: their reading grade is measured and shown to editors.
+    plain_language_fields = ("patient_summary",)
+
     def clean(self):
-        validate_citation_fields(self, "clinician_summary", "patient_summary")
+        validate_citation_fields(self, *self.markdown_fields)
 
     def verdict_ruling(
         self,
@@ -415,6 +420,8 @@ class PlainStatement(models.Model):
                 violation_error_message="This section already has a statement at this position.",
             ),
         ]
+
+    plain_language_fields = ("text",)
 
     def __str__(self):
         return f"{self.condition}: {self.text[:60]}"

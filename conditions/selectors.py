@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import strip_tags
@@ -45,6 +45,15 @@ from .models import (
     TreatmentRecommendation,
 )
 from .plain_language import certainty_sentence, reading_grade
+from .summary import (
+    CertaintyInput,
+    RouteClaim,
+    bottom_lines,
+    plain_safety,
+    safety_checklist,
+    silent_routes,
+    summary_of_findings,
+)
 
 CITATIONS = Citation.objects.select_related("source", "reported_by")
 
@@ -228,6 +237,49 @@ def _certainties(
     return rows
 
 
+CertaintyCodes = dict[tuple[str, str], str | None]
+
+
+def outcome_certainty_codes(condition: Condition) -> CertaintyCodes:
+    """{(outcome, route): GRADE certainty code} as the condition's pages show it (4 queries)."""
+    rows = _certainties(condition, GradeTable())  # no scale: codes only, no grade rows
+    return {(row.certainty.outcome, row.certainty.route): row.ruling.code for row in rows}
+
+
+def claim_certainty(claim: Claim, codes: CertaintyCodes) -> str | None:
+    """The GRADE certainty code of the outcome `claim` is about, from a condition's `codes`.
+
+    A claim with no route stated takes its outcome's certainty when only one route has one.
+    None when the claim names no outcome or the outcome has no graded certainty.
+    """
+    if not claim.outcome:
+        return None
+    if claim.route:
+        return codes.get((claim.outcome, claim.route))
+    graded = [code for (outcome, _route), code in codes.items() if outcome == claim.outcome]
+    return graded[0] if len(graded) == 1 else None
+
+
+def _route_claims(condition: Condition, safety_questions_only: bool = False) -> list[RouteClaim]:
+    """Published claims for the route sections: dosing and safety claims and every claim
+    answering a safety question, about this condition or about LDN in general (3 queries).
+
+    Loaded apart from the page's other claims: a safety question about the drug (pregnancy,
+    opioids) is answered by general claims on every condition page, never left blank.
+    """
+    wanted = ~Q(safety_question="")
+    if not safety_questions_only:
+        wanted |= Q(kind__in=[ClaimKind.DOSING, ClaimKind.SAFETY])
+    linked = Condition.claims.through.objects.filter(claim=OuterRef("pk"))
+    claims = (
+        published_claims()
+        .filter(Q(conditions=condition) | Q(conditions__isnull=True))
+        .filter(wanted)
+        .annotate(linked=Exists(linked))
+    )
+    return [RouteClaim(claim, not getattr(claim, "linked")) for claim in claims]  # noqa: B009
+
+
 def _grouped(claims: Iterable[Claim], title: Callable[[Claim], str]) -> list[Group]:
     groups: dict[str, list[Item]] = {}
     for claim in claims:
@@ -244,9 +296,11 @@ def _by_route(claims: Iterable[Claim]) -> list[Group]:
 # ---------------------------------------------------------------- clinician page
 
 CLINICIAN_SECTIONS = (
+    "bottom-line",
     "verdict",
+    "findings-summary",
+    "safety-questions",
     "summary",
-    "certainty",
     "evidence",
     "dosing",
     "safety",
@@ -261,9 +315,9 @@ CLINICIAN_SECTIONS = (
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 15 queries, however much content there is: the condition, claims (3), studies,
-    grades, certainties (3), recommendations, conflicts (3), cited sources and how the
-    seeds printed them.
+    At most 19 queries, however much content there is: the condition, claims (3), studies,
+    grades, certainties (3), the route sections' claims (3), recommendations, conflicts (3),
+    cited sources and how the seeds printed them.
     """
     condition = _condition(slug)
     name = condition.name.lower()
@@ -280,6 +334,16 @@ def clinician_page(slug: str) -> ConditionPage:
     indirect = _indirect(condition)
     grades = GradeTable(grading.SORT_SCALE, grading.GRADE_SCALE, grading.CEBM_SCALE)
     verdict = _verdict(condition, studies, grades, indirect.studies)
+    certainties = [
+        CertaintyInput(row.certainty, row.ruling, row.grade, row.rule_grade, row.studies)
+        for row in _certainties(condition, grades, [*studies, *indirect.studies], indirect)
+    ]
+    silent = silent_routes(certainties, studies, indirect.studies)
+    route_claims = _route_claims(condition)
+    sof = summary_of_findings(name, certainties, indirect.reasons, silent, route_claims)
+    lines = bottom_lines(
+        name, studies, indirect.studies, indirect.reasons, sof, route_claims, grades
+    )
     # Guideline rows rest on claims the page shows, already loaded above.
     recommendations = [
         RecommendationRow(rec, CitedClaim(by_id[rec.claim_id]))
@@ -318,6 +382,14 @@ def clinician_page(slug: str) -> ConditionPage:
         return list(groups.values())
 
     builders: dict[str, Callable[[], Section]] = {
+        "bottom-line": lambda: Section(
+            "bottom-line",
+            "Bottom line by route",
+            "includes/sections/_bottom_line.html",
+            [lines],
+            note="Put together from the study records, graded outcomes and cited statements "
+            "further down this page; it adds nothing of its own.",
+        ),
         "verdict": lambda: Section(
             "verdict",
             "Verdict",
@@ -340,13 +412,21 @@ def clinician_page(slug: str) -> ConditionPage:
             PROSE_TEMPLATE,
             [Prose(condition.clinician_summary)],
         ),
-        "certainty": lambda: Section(
-            "certainty",
-            "Certainty of evidence per outcome",
-            "includes/sections/_certainty_table.html",
-            _certainties(condition, grades, [*studies, *indirect.studies], indirect),
+        "findings-summary": lambda: Section(
+            "findings-summary",
+            "Summary of findings",
+            "includes/sections/_summary_of_findings.html",
+            [sof] if sof.rows else [],
             empty=f"No outcome of LDN for {name} has been graded: "
             "no clinical study measuring one is on record.",
+        ),
+        "safety-questions": lambda: Section(
+            "safety-questions",
+            "Safety questions by route",
+            "includes/sections/_safety_checklist.html",
+            safety_checklist(route_claims),
+            note="The questions prescribers ask of every drug and route. Where neither "
+            "article answers one, the row says so.",
         ),
         "evidence": lambda: Section(
             "evidence",
@@ -464,7 +544,7 @@ def clinician_page(slug: str) -> ConditionPage:
 
 # ---------------------------------------------------------------- patient page
 
-PATIENT_SECTIONS = ("about", *PlainSection.values, "sure")
+PATIENT_SECTIONS = ("about", *PlainSection.values, "safety-questions", "sure")
 
 PLAIN_EMPTY = {
     PlainSection.HELPS: "The articles say nothing about whether LDN helps with {name}.",
@@ -474,7 +554,7 @@ PLAIN_EMPTY = {
 
 
 def patient_page(slug: str) -> PatientPage:
-    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 8 queries)."""
+    """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 12 queries)."""
     condition = _condition(slug)
     name = condition.name.lower()
     statements = list(
@@ -483,6 +563,9 @@ def patient_page(slug: str) -> PatientPage:
         .select_related("claim")
         .prefetch_related(Prefetch("claim__citations", CITATIONS))
     )
+    said: dict[int, list[str]] = {}
+    for statement in statements:
+        said.setdefault(statement.claim_id, []).append(statement.text)
     grades = GradeTable(grading.GRADE_SCALE)
     certainties = []
     for row in _certainties(condition, grades):
@@ -498,6 +581,14 @@ def patient_page(slug: str) -> PatientPage:
             f"About {name}",
             PROSE_TEMPLATE,
             [Prose(condition.patient_summary)],
+        ),
+        "safety-questions": Section(
+            "safety-questions",
+            "Is it safe for me?",
+            "includes/sections/_safety_plain.html",
+            plain_safety(safety_checklist(_route_claims(condition, True)), said),
+            note="What the articles say, or leave open, on the questions to ask before "
+            "using any medicine.",
         ),
         "sure": Section(
             "sure",

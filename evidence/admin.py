@@ -6,16 +6,22 @@ column prints are joined with `list_select_related`, counts are annotated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html, format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from . import workflow
 from .choices import ReviewStatus
@@ -32,7 +38,7 @@ from .models import (
     Source,
     Study,
 )
-from .rendering import citation_keys, render_preview, safe_url
+from .rendering import citation_keys, render_preview, safe_url, unknown_citation_keys
 
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
@@ -52,6 +58,98 @@ def preview(text):
     if not text:
         return "—"
     return render_preview(text, Source.objects.by_keys(citation_keys(text)))
+
+
+# ---------------------------------------------------------------- previews and reading grade
+
+PATIENT_READING_GRADE = 8  # the most a patient-facing text may read at
+
+
+def plain_text(markdown_text: str) -> str:
+    """What a reader reads of `markdown_text`: rendered by the pages' pipeline, tags removed."""
+    return strip_tags(preview(markdown_text)) if markdown_text else ""
+
+
+def reading_grade_note(grade: float | None) -> SafeString:
+    """The measured reading grade of a patient text, flagged when it is above grade 8."""
+    if grade is None:
+        return SafeString("—")
+    if grade > PATIENT_READING_GRADE:
+        return format_html(
+            '<strong class="errornote">Grade {} — above grade {}: use shorter words and '
+            "sentences.</strong>",
+            grade,
+            PATIENT_READING_GRADE,
+        )
+    return format_html("Grade {} (grade {} or below)", grade, PATIENT_READING_GRADE)
+
+
+@dataclass
+class PreviewedField:
+    """One field as the editor typed it, rendered as readers will see it."""
+
+    label: str
+    html: SafeString
+    unknown_keys: list[str] = field(default_factory=list)
+    reading_grade: SafeString | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+class PreviewAdmin(admin.ModelAdmin):
+    """A "Preview" button beside "Save": the form as typed, rendered by the pages' pipeline.
+
+    The button posts the unsaved form (with its CSRF token) to `<model>/preview/` in a new tab,
+    so nothing typed is lost; staff with add or change permission only. Markdown fields are
+    the model's `markdown_fields`; `plain_language_fields` also get their reading grade.
+    """
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_preview"
+        view = self.admin_site.admin_view(require_POST(self.preview_view))
+        # Before the default URLs: "<path:object_id>/" would take "preview/" as an id.
+        return [path("preview/", view, name=name), *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview of the {self.opts.verbose_name} as typed (not saved)",
+            "fields": self.previewed_fields(request),
+        }
+        return TemplateResponse(request, "admin/ldnref/preview.html", context)
+
+    # How plain-language text is measured (conditions.plain_language.reading_grade).
+    measure_reading_grade: Callable[[list[str]], float] | None = None
+
+    def previewed_fields(self, request: HttpRequest) -> list[PreviewedField]:
+        model = self.model
+        markdown = getattr(model, "markdown_fields", ())
+        plain = getattr(model, "plain_language_fields", ())
+        texts = {name: request.POST.get(name, "") for name in dict.fromkeys([*markdown, *plain])}
+        sources = Source.objects.by_keys(
+            key for name in markdown for key in citation_keys(texts[name])
+        )
+        previewed = []
+        for name, text in texts.items():
+            label = str(model._meta.get_field(name).verbose_name).capitalize()
+            if name in markdown:
+                html = render_preview(text, sources)
+                shown = strip_tags(html)
+            else:
+                html, shown = format_html("<p>{}</p>", text), text
+            item = PreviewedField(label, html, unknown_citation_keys(text, sources))
+            if name in plain and self.measure_reading_grade is not None:
+                grade = self.measure_reading_grade([shown]) if text else None
+                item.reading_grade = reading_grade_note(grade)
+            item.problems = self.preview_problems(request, name, text)
+            previewed.append(item)
+        return previewed
+
+    def preview_problems(self, request: HttpRequest, name: str, text: str) -> list[str]:
+        """What saving `text` in field `name` would be refused for, beyond citation keys."""
+        return []
 
 
 REVIEW_ACTIONS = [
@@ -125,6 +223,24 @@ class ReviewedAdmin(admin.ModelAdmin):
         self._run(request, "retire", queryset)
 
 
+def on_site_url(model_admin, obj):
+    """Where readers see `obj`, once they can; None hides the change form's "View on site".
+
+    Set as a ModelAdmin's `view_on_site`. A claim also needs a citation to be shown (the
+    changelist annotates `citation_count`; the change form counts on the approval rule).
+    """
+    if not obj.is_published or getattr(obj, "citation_count", 1) == 0:
+        return None
+    return obj.get_absolute_url()
+
+
+@admin.display(description="On site")
+def on_site(obj):
+    """A changelist column linking to the public page of a published row (no query)."""
+    url = on_site_url(None, obj)
+    return format_html('<a href="{}">View</a>', url) if url else "—"
+
+
 @admin.display(description="Seed", ordering="reported_by__key")
 def seed_key(obj):
     """The key of the seed article an object was reported by (select `reported_by`); a study
@@ -195,6 +311,7 @@ class GradingScaleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
     inlines = (GradeInline,)
+    ordering = ("name",)  # Meta.ordering does not apply to the annotated (grouped) query
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(grade_count=Count("grades"))
@@ -308,9 +425,10 @@ class InterventionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(ReviewedAdmin):
-    list_display = ("name", "slug", seed_key, "status", "last_reviewed")
+class MechanismAdmin(PreviewAdmin, ReviewedAdmin):
+    list_display = ("name", "slug", seed_key, "status", "last_reviewed", on_site)
     list_filter = ("status", "reported_by")
+    view_on_site = on_site_url
     search_fields = ("slug", "name", "summary")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"slug": ("name",)}
@@ -324,12 +442,23 @@ class MechanismAdmin(ReviewedAdmin):
 
 @admin.register(Study)
 class StudyAdmin(ReviewedAdmin):
-    list_display = ("label", "design", "level", "n", "paper", seed_key, "status", "last_reviewed")
-    list_filter = ("status", "design", "reported_by")
+    list_display = (
+        "label",
+        "design",
+        "level",
+        "n",
+        "paper",
+        seed_key,
+        "status",
+        "last_reviewed",
+        on_site,
+    )
+    list_filter = ("status", "design", "reported_by", "conditions")
+    view_on_site = on_site_url
     search_fields = ("key", "label", "population", "result", "source__key", "source__title")
     list_select_related = ("source", "reported_by")
     prepopulated_fields = {"key": ("label",)}
-    autocomplete_fields = ("source", "intervention", "reported_by")
+    autocomplete_fields = ("source", "intervention", "reported_by", "per_check")
 
     @admin.display(description="CEBM level")
     def level(self, obj):
@@ -384,8 +513,19 @@ class PrimarySourceCheckInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(ReviewedAdmin):
-    list_display = ("key", "kind", "outcome", "route", "citation_count", "status", "last_reviewed")
-    list_filter = ("status", CitedFilter, "kind", "outcome", "route")
+    list_display = (
+        "key",
+        "kind",
+        "outcome",
+        "route",
+        "citation_count",
+        "status",
+        "last_reviewed",
+        on_site,
+    )
+    list_filter = ("status", CitedFilter, "kind", "outcome", "route", "conditions")
+    ordering = ("kind", "key")  # Meta.ordering does not apply to the annotated (grouped) query
+    view_on_site = on_site_url
     search_fields = ("key", "statement")
     autocomplete_fields = ("study", "intervention", "mechanism")
     inlines = (CitationInline, PrimarySourceCheckInline)
@@ -427,4 +567,4 @@ class PrimarySourceCheckAdmin(admin.ModelAdmin):
     list_filter = ("verdict",)
     search_fields = ("key", "claim__key", "source__key", "finding")
     list_select_related = ("claim", "source")
-    autocomplete_fields = ("claim", "source")
+    autocomplete_fields = ("claim", "source", "study")

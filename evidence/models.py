@@ -415,9 +415,12 @@ class Mechanism(Reported, Reviewed):
 
     natural_key.dependencies = ["evidence.source"]  # type: ignore[attr-defined]
 
+    # Rendered through evidence.rendering, [@key] citations and all; every key must resolve.
+    markdown_fields = ("summary",)
+
     def clean(self):
         super().clean()
-        validate_citation_fields(self, "summary")
+        validate_citation_fields(self, *self.markdown_fields)
 
 
 class Study(Reported, Reviewed):

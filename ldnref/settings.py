@@ -5,6 +5,8 @@ an ImproperlyConfigured error that names the variable.
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,6 +62,53 @@ def env_cache(name, default="locmem://"):
     raise ImproperlyConfigured(f"{name} must start with locmem://, redis://, rediss:// or dummy://")
 
 
+def env_int(name, default, minimum=1):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}")
+    return number
+
+
+# Top-level paths the public site uses: the admin may not take one of them.
+PUBLIC_PATHS = (
+    "api",
+    "claims",
+    "conditions",
+    "mechanisms",
+    "methods",
+    "sources",
+    "static",
+    "studies",
+)
+
+
+def env_admin_path(name, default="admin/"):
+    """The admin's URL path such as "editors/" or "staff/ldnref/": slug segments, one trailing /.
+
+    Leading and trailing slashes are optional in the variable.
+    """
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    segments = value.strip().strip("/").split("/")
+    if not all(re.fullmatch(r"[A-Za-z0-9_-]+", segment) for segment in segments):
+        raise ImproperlyConfigured(
+            f"{name} must be a URL path of letters, digits, - and _ segments such as "
+            f"'editors/', got {value!r}"
+        )
+    if segments[0] in PUBLIC_PATHS:
+        raise ImproperlyConfigured(
+            f"{name} must not start with a path the public site uses ({segments[0]}/)"
+        )
+    return "/".join(segments) + "/"
+
+
 # ---------------------------------------------------------------- core
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -83,6 +132,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
     "evidence",
     "conditions",
 ]
@@ -97,6 +147,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ldnref.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ldnref.urls"
@@ -128,12 +180,34 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # ---------------------------------------------------------------- auth
 
+# Only staff sign in, and only to the admin (at ADMIN_PATH).
+ADMIN_PATH = env_admin_path("ADMIN_PATH")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes counts failed logins per username and address; at the limit that pair is locked
+# out until the cool-off has passed since its last failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# A session ends after SESSION_MINUTES without a request, and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 120) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # ---------------------------------------------------------------- i18n
 

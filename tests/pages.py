@@ -78,11 +78,17 @@ class Element:
         return " ".join("".join(parts).split())
 
     def section(self, heading):
-        """The <section> whose own heading starts with `heading`."""
+        """The <section> whose own heading is `heading`, or else the first whose heading
+        starts with it ("Summary" finds "Summary", not "Summary of findings")."""
+        found = []
         for section in self.iter("section"):
             title = next((e for e in section.iter() if e.tag in ("h2", "h3")), None)
             if title is not None and title.text().startswith(heading):
-                return section
+                if title.text() == heading:
+                    return section
+                found.append(section)
+        if found:
+            return found[0]
         raise AssertionError(f"no section headed {heading!r}")
 
     def ids(self):

@@ -116,8 +116,16 @@ def verdict_text(client):
 
 
 def certainty_row(client, outcome="Overall improvement"):
-    table = get_page(client, "/conditions/psoriasis/").section("Certainty of evidence")
+    table = get_page(client, "/conditions/psoriasis/").section("Summary of findings")
     return next(row.text() for row in table.iter("tr") if row.text().startswith(outcome))
+
+
+def certainty_notes(client, outcome="Overall improvement"):
+    """The Summary of Findings footnotes that a row's letters point to."""
+    table = get_page(client, "/conditions/psoriasis/").section("Summary of findings")
+    row = next(row for row in table.iter("tr") if row.text().startswith(outcome))
+    letters = [a.attrs["href"][1:] for a in row.iter("a") if a.attrs["href"].startswith("#")]
+    return [table.find(id=anchor).text() for anchor in letters if anchor.startswith("sof-note")]
 
 
 def add_trial(status, *, to_condition=True, to_outcome=True):
@@ -153,7 +161,7 @@ def test_a_study_not_yet_approved_changes_no_grade(content, client, status):
 
     after = get_page(client, "/conditions/psoriasis/")
     assert after.section("Verdict").text() == before.section("Verdict").text()
-    certainty = "Certainty of evidence"
+    certainty = "Summary of findings"
     assert after.section(certainty).text() == before.section(certainty).text()
 
 
@@ -248,7 +256,13 @@ def test_an_indirect_trial_shows_its_indirectness_on_the_page(content, client):
     assert "(Strength of Recommendation Taxonomy) C" in verdict_text(client)
     row = certainty_row(client)
     assert "Trial 2030" in row
-    assert "It enrolled people with eczema only." in row
+    notes = certainty_notes(client)
+    assert any(
+        "Rated down one level for indirectness" in note
+        and "ldnref GRADE rule 2" in note
+        and "It enrolled people with eczema only." in note
+        for note in notes
+    ), notes
     # Starts high with the trial: two editors' steps and the rule's indirectness step.
     assert "GRADE certainty of evidence Very low" in row
 

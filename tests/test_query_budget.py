@@ -28,6 +28,7 @@ from evidence.models import (
     PrimarySourceCheck,
     ReviewStatus,
     Route,
+    SafetyQuestion,
     SeedReference,
     Source,
     Study,
@@ -43,6 +44,7 @@ from tests.factories import (
     make_source,
     make_study,
 )
+from tests.pages import footnotes, parse_html
 
 EXTRA = 50  # rows of each kind added on top of the fixtures
 MEASURED_CLAIM = "psoriasis-case-series-response"
@@ -111,10 +113,16 @@ def add_content(n=EXTRA):
     strength = Grade.objects.get(scale__slug="strength-a-e", code="B")
     quality = Grade.objects.get(scale__slug="quality-i-iv", code="II-i")
     kinds, routes, sections = cycle(SHOWN_KINDS), cycle(Route.values), cycle(PlainSection.values)
+    questions = cycle(SafetyQuestion.values)
 
     claims, studies = [], []
     for i in range(n):
-        fields = {"kind": next(kinds), "outcome": Outcome.ITCH_RELIEF, "route": next(routes)}
+        fields = {
+            "kind": next(kinds),
+            "outcome": Outcome.ITCH_RELIEF,
+            "route": next(routes),
+            "safety_question": next(questions),
+        }
         # About the condition, its study and its mechanism ...
         claim = cited_claim(i, source, seed, study=study, mechanism=mechanism, **fields)
         claim.conditions.add(psoriasis)
@@ -203,6 +211,11 @@ def add_content(n=EXTRA):
 
 def test_no_page_makes_more_queries_when_content_grows_fifty_fold(content, client):
     paths = page_paths()
+    # Every section has something before the content grows: a query for an empty list
+    # prefetches nothing. The safety questions need one tagged claim (the fixtures may tag none).
+    Claim.objects.filter(key="oral-liver-monitoring").update(
+        safety_question=SafetyQuestion.MONITORING
+    )
     measure(client, paths)  # warm up: anything a first request does once
     before = measure(client, paths)
     add_content()
@@ -235,4 +248,9 @@ def test_no_page_makes_more_queries_when_content_grows_fifty_fold(content, clien
     ):
         assert clinician.count(marker) >= EXTRA, marker
     assert clinician.count("Synthetic rationale") == 12 - 2
+    # The safety questions cite every tagged claim, the condition's and the general ones.
+    checklist = parse_html(clinician).section("Safety questions by route").text()
+    assert checklist.count("Synthetic claim") >= 2 * EXTRA
+    plain = parse_html(after["condition (patients)"][1]).section("Is it safe for me?")
+    assert len(footnotes(plain)) >= 2 * EXTRA
     assert all(b == a for b, a in counts.values()), report

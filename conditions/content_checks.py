@@ -1,0 +1,244 @@
+"""The content checks `manage.py check_content` runs: each returns a list of problems.
+
+A problem is one readable line naming the row and what is wrong with it; an empty list means
+the check passes. Each check reads the database in a fixed number of queries, except the
+reading-grade check, which builds each public condition's patient page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef
+
+from evidence.models import Citation, Claim, Grade, Mechanism, Source
+from evidence.quotes import check_quotes
+from evidence.rendering import citation_keys, unknown_citation_keys
+from evidence.wording import wording_problem
+
+from .models import Condition, OutcomeCertainty, PlainStatement
+from .selectors import CertaintyCodes, claim_certainty, outcome_certainty_codes, patient_page
+
+Problems = list[str]
+PATIENT_READING_GRADE = 8
+CONTENT_APPS = ("evidence", "conditions")
+
+
+def _content_models() -> Iterator[type[models.Model]]:
+    for label in CONTENT_APPS:
+        yield from apps.get_app_config(label).get_models()
+
+
+def _name(obj: models.Model) -> str:
+    key = getattr(obj, "key", None) or getattr(obj, "slug", None) or obj.pk
+    return f"{str(obj._meta.verbose_name).capitalize()} {key}"
+
+
+def _label(model: type[models.Model], field_name: str) -> str:
+    return str(getattr(model._meta.get_field(field_name), "verbose_name", field_name))
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def uncited_published_claims() -> Problems:
+    """Approved claims with no citation (pages hide them, but approval promised a source)."""
+    uncited = Claim.objects.filter(status="approved").exclude(
+        Exists(Citation.objects.filter(claim=OuterRef("pk")))
+    )
+    return [
+        f"Claim {claim.key} is approved but has no citation: no page shows it until it has one."
+        for claim in uncited.order_by("key")
+    ]
+
+
+def unresolved_citation_keys() -> Problems:
+    """[@key] citations in any Markdown field that name no Source (one query per model)."""
+    known = set(Source.objects.values_list("key", flat=True))
+    problems = []
+    for model in _content_models():
+        fields = getattr(model, "markdown_fields", ())
+        if not fields:
+            continue
+        for obj in model._default_manager.only("pk", *_key_fields(model), *fields):
+            for field_name in fields:
+                unknown = unknown_citation_keys(getattr(obj, field_name), known)
+                if unknown:
+                    problems.append(
+                        f"{_name(obj)}, {_label(model, field_name)}: unknown citation key(s) "
+                        + ", ".join(unknown)
+                    )
+    return problems
+
+
+def _key_fields(model: type[models.Model]) -> list[str]:
+    return [name for name in ("key", "slug") if any(f.name == name for f in model._meta.fields)]
+
+
+def _grade_fields() -> Iterator[tuple[type[models.Model], models.ForeignKey, str]]:
+    """(model, field, scale slug) for every foreign key to a Grade limited to one scale."""
+    for model in _content_models():
+        for field in model._meta.fields:
+            limit = getattr(field.remote_field, "limit_choices_to", None)
+            if field.related_model is Grade and isinstance(limit, dict):
+                yield model, field, limit["scale__slug"]  # type: ignore[misc]
+
+
+def grades_off_their_scale() -> Problems:
+    """Grades stored in a field that expects another scale (one query per grade field)."""
+    problems = []
+    for model, field, scale in _grade_fields():
+        rows = (
+            model._default_manager.filter(**{f"{field.name}__isnull": False})
+            .exclude(**{f"{field.name}__scale__slug": scale})
+            .select_related(f"{field.name}__scale")
+        )
+        for obj in rows:
+            grade = getattr(obj, field.name)
+            problems.append(
+                f"{obj}: {field.verbose_name} is {grade}, not a grade of the {scale} scale."
+            )
+    return problems
+
+
+def overrides_without_reason() -> Problems:
+    """Overrides of a rule (`*_override`) whose `*_override_reason` is blank (one query each)."""
+    problems = []
+    for model, field, _scale in _grade_fields():
+        reason = f"{field.name}_reason"
+        if not field.name.endswith("_override") or not hasattr(model, reason):
+            continue
+        for obj in model._default_manager.filter(**{f"{field.name}__isnull": False}):
+            if not getattr(obj, reason).strip():
+                problems.append(f"{obj}: {field.verbose_name} is set with no reason.")
+    return problems
+
+
+def incomplete_public_conditions() -> Problems:
+    """Public conditions missing a verdict, a summary or a Summary of Findings (one query)."""
+    rated = OutcomeCertainty.objects.filter(condition=OuterRef("pk"))
+    problems = []
+    for condition in Condition.objects.published().annotate(has_findings=Exists(rated)):
+        missing = [
+            _label(Condition, name)
+            for name in ("verdict", "clinician_summary", "patient_summary")
+            if not getattr(condition, name).strip()
+        ]
+        if not condition.has_findings:
+            missing.append("Summary of Findings (no outcome certainty)")
+        if missing:
+            problems.append(f"Condition {condition.slug} is public without: {', '.join(missing)}.")
+    return problems
+
+
+def hard_patient_pages(limit: float = PATIENT_READING_GRADE) -> Problems:
+    """Public conditions whose patient page reads above `limit` (≤ 8 queries per condition)."""
+    problems = []
+    for slug in Condition.objects.published().values_list("slug", flat=True):
+        grade = patient_page(slug).reading_grade
+        if grade > limit:
+            problems.append(
+                f"Condition {slug}: the patient page reads at grade {grade}, above {limit:g}."
+            )
+    return problems
+
+
+def quote_problems(seeds: Path) -> Problems:
+    """Quotes that are empty or not verbatim in their seed (evidence.quotes, five queries)."""
+    if not seeds.is_dir():
+        return [f"Seed directory not found: {seeds}"]
+    return check_quotes(seeds).problems
+
+
+def statement_wording_problem(statement: PlainStatement, codes: CertaintyCodes) -> str | None:
+    """Why a patient sentence's wording does not fit its claim's certainty, or None.
+
+    `codes` is selectors.outcome_certainty_codes() of the statement's condition. A sentence
+    whose claim names no outcome, or an outcome with no graded certainty, is not checked.
+    """
+    code = claim_certainty(statement.claim, codes)
+    return wording_problem(statement.text, code) if code else None
+
+
+def wording_off_certainty() -> Problems:
+    """Patient sentences worded for another certainty than their outcome's (GRADE guidance 26).
+
+    Four queries per condition with statements, and one for the statements.
+    """
+    statements = PlainStatement.objects.select_related("condition", "claim").order_by(
+        "condition__slug", "section", "order"
+    )
+    codes: dict[int, CertaintyCodes] = {}
+    problems = []
+    for statement in statements:
+        condition = statement.condition
+        if condition.pk not in codes:
+            codes[condition.pk] = outcome_certainty_codes(condition)
+        problem = statement_wording_problem(statement, codes[condition.pk])
+        if problem:
+            problems.append(
+                f"Condition {condition.slug}, plain statement {statement.section} "
+                f"{statement.order} ({statement.text!r}): {problem}"
+            )
+    return problems
+
+
+PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def unsourced_paragraphs() -> Problems:
+    """Paragraphs of published clinician-facing Markdown that cite no source (two queries).
+
+    Which sentence of a paragraph is a medical statement needs an editor, so the check is per
+    paragraph: each must cite at least once. Claims and patient sentences are sourced by the
+    data model (a page shows only cited claims, and a patient sentence only with its claim).
+    """
+    texts: list[tuple[str, str]] = [
+        (f"Condition {c.slug}, clinician summary", c.clinician_summary)
+        for c in Condition.objects.published().only("slug", "clinician_summary")
+    ]
+    texts += [
+        (f"Mechanism {m.slug}, summary", m.summary)
+        for m in Mechanism.objects.published().only("slug", "summary")
+    ]
+    problems = []
+    for where, text in texts:
+        for number, paragraph in enumerate(PARAGRAPH.split(text.strip()), start=1):
+            if paragraph.strip() and not citation_keys(paragraph):
+                problems.append(f"{where}, paragraph {number} cites no source: {paragraph[:80]!r}")
+    return problems
+
+
+# ---------------------------------------------------------------- all of them
+
+
+@dataclass(frozen=True)
+class Check:
+    title: str
+    run: Callable[[], Problems]
+
+
+def all_checks(seeds: Path) -> list[Check]:
+    """Every content check, in the order check_content reports them."""
+    return [
+        Check("Every published claim has a citation", uncited_published_claims),
+        Check("Every citation key in Markdown resolves", unresolved_citation_keys),
+        Check("Every grade is on the scale its field expects", grades_off_their_scale),
+        Check("Every override has a reason", overrides_without_reason),
+        Check(
+            "Every public condition has a verdict, both summaries and a Summary of Findings",
+            incomplete_public_conditions,
+        ),
+        Check(
+            f"Every patient page reads at grade {PATIENT_READING_GRADE} or below",
+            hard_patient_pages,
+        ),
+        Check("Every quote is non-empty and verbatim in its seed", lambda: quote_problems(seeds)),
+        Check("Patient sentences are worded for their certainty", wording_off_certainty),
+        Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
+    ]
