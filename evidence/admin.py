@@ -243,8 +243,9 @@ def on_site(obj):
 
 @admin.display(description="Seed", ordering="reported_by__key")
 def seed_key(obj):
-    """The key of the seed article an object was reported by (select `reported_by`)."""
-    return obj.reported_by.key
+    """The key of the seed article an object was reported by (select `reported_by`); a study
+    as the paper reports it has no seed: it comes from the editors' check."""
+    return obj.reported_by.key if obj.reported_by else "none (editors' check of the paper)"
 
 
 class VerifiedFilter(admin.SimpleListFilter):
