@@ -84,16 +84,16 @@ SECTIONS = [
     "Summary of findings",
     "Safety questions by route",
     "Summary",
+    "LDN in general",
     "Evidence table",
-    "Dosing",
-    "Safety by route",
-    "Proposed mechanisms",
     "Compared with guideline treatments",
-    "Who might benefit",
     "Limitations",
     "Where sources disagree",
     "References",
 ]
+# Shown as a section where the articles report something for the condition in particular;
+# otherwise named in one line of the LDN in general section (issue 7, item 8).
+TOPICS = ["Dosing", "Safety", "Proposed mechanisms", "Who might benefit"]
 
 
 def test_every_clinician_page_shows_every_section_and_none_is_left_blank(documents):
@@ -107,6 +107,11 @@ def test_every_clinician_page_shows_every_section_and_none_is_left_blank(documen
             section = page.section(expected)
             heading = section.find("h2").text()
             assert len(section.text()) > len(heading), (path, expected)
+        general_only = page.section("LDN in general").find("p", "general-only")
+        for topic in TOPICS:
+            matching = [heading for heading in headings if heading.startswith(topic)]
+            named = general_only is not None and topic.lower() in general_only.text()
+            assert len(matching) + named == 1, (path, topic, headings)
 
 
 def test_a_section_with_nothing_to_show_says_so(content, client):
