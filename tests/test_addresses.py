@@ -79,7 +79,8 @@ def test_an_unpublished_claim_has_no_page(content, client):
 def test_moving_a_section_moves_its_footnote_numbers(content, client, monkeypatch):
     default = get_page(client, "/conditions/psoriasis/")
     # The disagreements section (with the primary-source checks) first, the verdict last.
-    order = ("disagree", *selectors.CLINICIAN_SECTIONS[1:-1], "verdict")
+    rest = [s for s in selectors.CLINICIAN_SECTIONS if s not in ("disagree", "verdict")]
+    order = ("disagree", *rest, "verdict")
     monkeypatch.setattr(selectors, "CLINICIAN_SECTIONS", order)
 
     moved = get_page(client, "/conditions/psoriasis/")
