@@ -8,9 +8,15 @@ from django.core import serializers
 
 CONTENT_APPS = ("evidence", "conditions")
 
+# Bookkeeping that lives in a content app but is no content: never dumped, loaded or counted.
+NOT_CONTENT = {"evidence.contentversion"}
+
 
 def content_models():
     """Every content model, each after the models its natural keys and foreign keys need."""
     return serializers.sort_dependencies(
-        [(apps.get_app_config(label), None) for label in CONTENT_APPS]
+        [
+            (config, [m for m in config.get_models() if m._meta.label_lower not in NOT_CONTENT])
+            for config in map(apps.get_app_config, CONTENT_APPS)
+        ]
     )

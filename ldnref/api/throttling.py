@@ -1,0 +1,9 @@
+from django.conf import settings
+from rest_framework.throttling import AnonRateThrottle
+
+
+class FairUse(AnonRateThrottle):
+    """Requests per client address; the rate is read per request from settings (README: API)."""
+
+    def get_rate(self) -> str:
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
