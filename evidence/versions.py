@@ -1,10 +1,11 @@
 """The content version: one number that changes whenever any content row changes.
 
 Every save, delete and many-to-many change of a model of the content apps (evidence and
-conditions, the apps fixtures/ holds) bumps it, by signal, in the same transaction. That
-covers the admin, evidence.workflow, load_content (raw saves and --replace deletes) and the
-shell alike, without each writer having to remember. Writes that skip signals
-(QuerySet.update, bulk_create) must call `bump()` themselves.
+conditions, the apps fixtures/ holds) bumps it, by signal, once per transaction when it
+commits (at once outside a transaction). That covers the admin, evidence.workflow,
+load_content (raw saves and --replace deletes) and the shell alike, without each writer
+having to remember; a rolled-back change bumps nothing, and loading a thousand rows costs
+one UPDATE. Writes that skip signals (QuerySet.update, bulk_create) must call `changed()`.
 
 Readers call `current()` (one primary-key query) and derive ETag and Last-Modified from it:
 if the version has not moved, no published page or API response can have changed.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -48,13 +49,24 @@ def bump() -> None:
         ContentVersion.objects.get_or_create(pk=ROW, defaults={"number": 1, "changed_at": now})
 
 
+def changed() -> None:
+    """Bump the version when the current transaction commits, once however many rows changed."""
+    connection = transaction.get_connection()
+    # Django keeps (savepoints, callback, robust) per pending callback: one bump per
+    # savepoint level is enough, and it goes if that savepoint rolls back.
+    here = set(connection.savepoint_ids)
+    pending = getattr(connection, "run_on_commit", [])
+    if not any(entry[1] is bump and entry[0] == here for entry in pending):
+        transaction.on_commit(bump)
+
+
 def _changed(sender: type[models.Model], **kwargs: object) -> None:
-    bump()
+    changed()
 
 
 def _m2m_changed(sender: type[models.Model], action: str, **kwargs: object) -> None:
     if action.startswith("post_"):
-        bump()
+        changed()
 
 
 def connect() -> None:

@@ -38,6 +38,9 @@ class ConditionalGetMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or not request.path.startswith(DATA_PREFIX):
             return self.get_response(request)
+        # Read before the view: DRF replaces request.user (the API authenticates no one).
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
         version = versions.current()
         tag = etag(request, version)
         modified = version.changed_at.timestamp()
@@ -48,8 +51,7 @@ class ConditionalGetMiddleware:
                 return response
         response.headers["ETag"] = tag
         response.headers["Last-Modified"] = http_date(modified)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if signed_in:
             response.headers["Cache-Control"] = "private, no-cache"
         else:
             response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
