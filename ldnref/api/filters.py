@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 
 from conditions.models import Condition, OutcomeCertainty
@@ -88,9 +89,9 @@ class ClaimFilter(filters.FilterSet):
     condition = condition_filter(
         "Slug of a condition: the claims its page shows (its own and the general ones)."
     )
-    kind = filters.ChoiceFilter(choices=ClaimKind.choices)
-    outcome = filters.ChoiceFilter(choices=Outcome.choices)
-    route = filters.ChoiceFilter(choices=Route.choices)
+    kind = filters.ChoiceFilter(choices=ClaimKind.choices, help_text="Kind of statement.")
+    outcome = filters.ChoiceFilter(choices=Outcome.choices, help_text="Outcome it is about.")
+    route = filters.ChoiceFilter(choices=Route.choices, help_text="Route of LDN.")
     certainty = filters.ChoiceFilter(
         choices=[(code, code) for code in grading.GRADE_LEVELS],
         method="filter_certainty",
@@ -113,9 +114,13 @@ class ClaimFilter(filters.FilterSet):
         return queryset.filter(pk__in=Claim.objects.filter(match).values("pk"))
 
 
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField  # "2019", not "2019.5"
+
+
 class SourceFilter(filters.FilterSet):
-    year = filters.NumberFilter(help_text="Year of publication.")
-    kind = filters.ChoiceFilter(choices=SourceKind.choices)
+    year = IntegerFilter(help_text="Year of publication.")
+    kind = filters.ChoiceFilter(choices=SourceKind.choices, help_text="Kind of work.")
     has_doi = filters.ChoiceFilter(
         choices=YES_NO, method="filter_has_doi", help_text="true: only works with a confirmed DOI."
     )

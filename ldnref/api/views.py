@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -41,20 +41,6 @@ from .filters import ClaimFilter, SourceFilter, StudyFilter, allowed_parameters
 from .params import Ordering
 from .renderers import CITATION_RENDERERS, FhirJsonRenderer
 
-NOT_FOUND = OpenApiResponse(
-    {"type": "object", "properties": {"detail": {"type": "string"}}},
-    description="No published object has this key.",
-)
-ERROR = {
-    "type": "object",
-    "properties": {
-        "detail": {"type": "string"},
-        "parameters": {"type": "object", "additionalProperties": True},
-    },
-    "required": ["detail"],
-}
-
-
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """Strict parameters, JSON errors whatever format was asked for."""
 
@@ -63,9 +49,15 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return  # refused with 405 whatever the parameters
         unknown = sorted(set(request.query_params) - allowed_parameters(self))
         if unknown:
             raise ValidationError({name: ["Unknown parameter."] for name in unknown})
+        # django-filter reads "kind=" as no filter at all; a client meant something.
+        empty = sorted(k for k, v in request.query_params.items() if v == "" and k != "search")
+        if empty:
+            raise ValidationError({name: ["Give a value or leave it out."] for name in empty})
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         try:
@@ -74,11 +66,18 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise ValidationError({"format": [f"Unknown format; use one of {formats}."]}) from None
 
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # An error in a RIS or FHIR request is still a JSON error body.
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().options(request, *args, **kwargs)
+        self._answer_in_json()  # the description of an export is JSON too
+        return response
+
+    def _answer_in_json(self) -> None:
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        self._answer_in_json()  # an error in a RIS or FHIR request is still a JSON error body
         return response
 
 
@@ -117,7 +116,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         description="The page's sections in page order, each with its typed items (verdict, "
         "certainty rows, studies, claims with citations and quotes, guideline comparisons, "
         "conflicts, editors' checks), and the page's numbered references.",
-        responses={200: serializers.ConditionDetailSerializer, 404: NOT_FOUND},
+        responses={200: serializers.ConditionDetailSerializer},
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = pages.clinician_page(kwargs["slug"])
@@ -128,8 +127,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         summary="The condition's reference list as RIS, BibTeX or CSL-JSON (≤ 15 queries)",
         description="Every work the clinician page cites, in page order. Choose the format "
         "with `?format=ris|bibtex|csl-json` or the Accept header.",
-        responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS}
-        | {404: NOT_FOUND},
+        responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS},
     )
     @action(detail=True, url_path="references", renderer_classes=CITATION_RENDERERS)
     def references(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -143,7 +141,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         description="A `Bundle` (type collection) following the HL7 EBM-on-FHIR guide: one "
         "`Evidence` per outcome and route with its GRADE certainty and rating steps, a "
         "`Citation` per cited work, each study's sample size. See the README's mapping table.",
-        responses={(200, FhirJsonRenderer.media_type): OpenApiTypes.OBJECT, 404: NOT_FOUND},
+        responses={(200, FhirJsonRenderer.media_type): OpenApiTypes.OBJECT},
     )
     @action(detail=True, url_path="fhir", renderer_classes=[FhirJsonRenderer])
     def fhir(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -161,7 +159,7 @@ class ConditionViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Published studies (5 queries)"),
-    retrieve=extend_schema(summary="One published study (3 queries)", responses={404: NOT_FOUND}),
+    retrieve=extend_schema(summary="One published study (3 queries)"),
 )
 class StudyViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -181,7 +179,7 @@ class StudyViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Published claims with citations, quotes and checks (7 queries)"),
-    retrieve=extend_schema(summary="One published claim (5 queries)", responses={404: NOT_FOUND}),
+    retrieve=extend_schema(summary="One published claim (5 queries)"),
 )
 class ClaimViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -198,7 +196,7 @@ class ClaimViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Published sources: the seeds and every work they cite (2 queries)"),
-    retrieve=extend_schema(summary="One published source (1 query)", responses={404: NOT_FOUND}),
+    retrieve=extend_schema(summary="One published source (1 query)"),
 )
 class SourceViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -214,8 +212,7 @@ class SourceViewSet(ReadOnlyViewSet):
     @extend_schema(
         summary="One source as RIS, BibTeX or CSL-JSON (1 query)",
         description="Choose with `?format=ris|bibtex|csl-json` or the Accept header.",
-        responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS}
-        | {404: NOT_FOUND},
+        responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS},
     )
     @action(detail=True, url_path="export", renderer_classes=CITATION_RENDERERS)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -233,7 +230,7 @@ class SourceViewSet(ReadOnlyViewSet):
     list=extend_schema(summary="Published mechanisms (2 queries)"),
     retrieve=extend_schema(
         summary="The mechanism page as data (≤ 6 queries)",
-        responses={200: serializers.MechanismDetailSerializer, 404: NOT_FOUND},
+        responses={200: serializers.MechanismDetailSerializer},
     ),
 )
 class MechanismViewSet(ReadOnlyViewSet):
@@ -254,7 +251,7 @@ class MechanismViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Interventions of published studies and claims (2 queries)"),
-    retrieve=extend_schema(summary="One intervention (1 query)", responses={404: NOT_FOUND}),
+    retrieve=extend_schema(summary="One intervention (1 query)"),
 )
 class InterventionViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -274,7 +271,7 @@ class InterventionViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Grading scales with their ordered levels (3 queries)"),
-    retrieve=extend_schema(summary="One grading scale (2 queries)", responses={404: NOT_FOUND}),
+    retrieve=extend_schema(summary="One grading scale (2 queries)"),
 )
 class GradingScaleViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
