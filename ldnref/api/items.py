@@ -135,6 +135,7 @@ class ReviewSerializer(serializers.Serializer):
 
 class SourceRefSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The source's citation key.")
+    title = serializers.CharField()
     url = ApiUrlField("api:source-detail", source="key")
     html_url = AbsoluteUrlField(source="get_absolute_url")
 
@@ -174,7 +175,11 @@ class Numbered:
 
 
 class ClaimSerializer(serializers.Serializer):
-    """A statement in ldnref's words with its citations, quotes and editors' checks."""
+    """A statement in ldnref's words with its citations and the seeds' verbatim quotes.
+
+    Reads only the claim's row and its (prefetched) citations, as every page loads them; the
+    claims endpoint adds the study, the editors' checks and the conditions.
+    """
 
     key = serializers.CharField()
     url = ApiUrlField("api:claim-detail", source="key")
@@ -183,13 +188,8 @@ class ClaimSerializer(serializers.Serializer):
     statement = serializers.CharField()
     outcome = serializers.CharField(help_text='Outcome code; "" when the claim names none.')
     route = serializers.CharField(help_text='topical or oral; "" when not stated.')
-    study = serializers.SerializerMethodField(help_text="Key of the study it rests on, if any.")
     review = ReviewSerializer(source="*")
     citations = serializers.SerializerMethodField()
-    checks = CheckSerializer(many=True, source="primary_source_checks.all")
-
-    def get_study(self, claim: Any) -> str | None:
-        return claim.study.key if claim.study_id else None
 
     @extend_schema_field(CitationSerializer(many=True))
     def get_citations(self, claim: Any) -> list[Any]:

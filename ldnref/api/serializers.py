@@ -13,6 +13,7 @@ from evidence import grading
 from .items import (
     AbsoluteUrlField,
     ApiUrlField,
+    CheckSerializer,
     ClaimSerializer,
     GradeSerializer,
     ReferenceSerializer,
@@ -117,11 +118,16 @@ class StudySerializer(serializers.Serializer):
 
 
 class ClaimResourceSerializer(ClaimSerializer):
+    study = serializers.SerializerMethodField(help_text="Key of the study it rests on, if any.")
+    checks = CheckSerializer(many=True, source="primary_source_checks.all")
     intervention = serializers.CharField(source="intervention.key", allow_null=True, default=None)
     mechanism = serializers.CharField(source="mechanism.slug", allow_null=True, default=None)
     conditions = serializers.SerializerMethodField(
         help_text="Slugs of its conditions; empty: a general claim every condition page shows."
     )
+
+    def get_study(self, claim: Any) -> str | None:
+        return claim.study.key if claim.study_id else None
 
     def get_conditions(self, claim: Any) -> list[str]:
         return [condition.slug for condition in claim.conditions.all()]
