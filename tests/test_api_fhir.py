@@ -54,18 +54,22 @@ def test_one_evidence_per_outcome_and_route_with_its_grade_certainty(content, cl
         [overall] = evidence.certainty
         assert coding(overall.type) == (CERTAINTY_TYPE, "Overall")
         assert coding(overall.rating) == (CERTAINTY_RATING, row["grade"]["code"])
-        steps = [(coding(s.type)[1], coding(s.rating)[1], s.description) for s in overall.subcomponent]
+        steps = [
+            (coding(s.type)[1], coding(s.rating)[1], s.description) for s in overall.subcomponent
+        ]
         assert len(steps) == len(row["ratings"])
         for rating, (_, change, reason) in zip(row["ratings"], steps, strict=True):
-            assert change == {-1: "downcode1", -2: "downcode2", 1: "upcode1", 2: "upcode2"}[
-                rating["level_change"]
-            ]
+            assert (
+                change
+                == {-1: "downcode1", -2: "downcode2", 1: "upcode1", 2: "upcode2"}[
+                    rating["level_change"]
+                ]
+            )
             assert reason == rating["reason"]
         # Links back to the page, and the studies' sample sizes.
         assert any(
-            artifact.document and artifact.document.url.startswith(
-                "http://testserver/conditions/psoriasis/"
-            )
+            artifact.document
+            and artifact.document.url.startswith("http://testserver/conditions/psoriasis/")
             for artifact in evidence.relatedArtifact
         )
         [statistic] = evidence.statistic
@@ -76,7 +80,9 @@ def test_the_weinstock_case_series_gives_its_15_patients_and_a_very_low_imprecis
     content, client
 ):
     parsed = bundle(client, "psoriasis")
-    evidence = next(e for e in resources(parsed, Evidence) if e.id == "psoriasis-adverse-effects-oral")
+    evidence = next(
+        e for e in resources(parsed, Evidence) if e.id == "psoriasis-adverse-effects-oral"
+    )
     [overall] = evidence.certainty
     assert coding(overall.rating) == (CERTAINTY_RATING, "very-low")
     [step] = overall.subcomponent

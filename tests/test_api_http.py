@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 PSORIASIS = "/api/v1/conditions/psoriasis/"
 
 
-def test_every_get_has_an_etag_and_last_modified_and_a_matching_one_answers_304(
-    content, client
-):
+def test_every_get_has_an_etag_and_last_modified_and_a_matching_one_answers_304(content, client):
     first = client.get(PSORIASIS)
     assert first.status_code == HTTPStatus.OK
     tag, modified = first["ETag"], first["Last-Modified"]
@@ -112,9 +110,7 @@ def test_a_failed_change_does_not_move_the_version(content, django_capture_on_co
     assert versions.current() == before
 
 
-def test_anonymous_answers_may_be_cached_publicly_and_editors_answers_are_private(
-    content, client
-):
+def test_anonymous_answers_may_be_cached_publicly_and_editors_answers_are_private(content, client):
     assert client.get(PSORIASIS)["Cache-Control"].startswith("public, max-age=")
     client.force_login(make_editor())
     assert client.get(PSORIASIS)["Cache-Control"] == "private, no-cache"

@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def content_counts():
     """Rows per content model, for every model of both content apps."""
-    return {
-        model._meta.label_lower: model._base_manager.count() for model in content_models()
-    }
+    return {model._meta.label_lower: model._base_manager.count() for model in content_models()}
 
 
 def fixture_copy(tmp_path, name=None, change=None):

@@ -156,8 +156,7 @@ def citation(reference: Reference, request: Any) -> dict[str, Any]:
         "publicationForm": [{key: value for key, value in form.items() if value}],
         "contributorship": {
             "entry": [
-                {"contributor": {"display": name.inverted}}
-                for name in export.authors(source)[0]
+                {"contributor": {"display": name.inverted}} for name in export.authors(source)[0]
             ]
         },
         "webLocation": [{"url": request.build_absolute_uri(source.get_absolute_url())}],

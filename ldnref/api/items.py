@@ -118,7 +118,9 @@ class RulingSerializer(serializers.Serializer):
     """A derived grade: the rule that gave it, and the editors' override if they departed."""
 
     grade = GradeSerializer(allow_null=True, help_text="The grade shown; null: no grade.")
-    rule = serializers.CharField(source="ruling.rule", help_text="The rule applied (see /methods/).")
+    rule = serializers.CharField(
+        source="ruling.rule", help_text="The rule applied (see /methods/)."
+    )
     rule_grade = GradeSerializer(allow_null=True, help_text="The grade the rule gives.")
     departs_from_rule = serializers.BooleanField(
         source="ruling.departs", help_text="True when the editors chose another grade."

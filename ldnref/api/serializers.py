@@ -213,4 +213,3 @@ class GradingScaleSerializer(serializers.Serializer):
     @extend_schema_field(GradeSerializer(many=True))
     def get_levels(self, scale: Any) -> Any:
         return GradeSerializer(scale.grades.all(), many=True).data
-

@@ -43,6 +43,7 @@ from .filters import ClaimFilter, SourceFilter, StudyFilter, allowed_parameters
 from .params import Ordering
 from .renderers import CITATION_RENDERERS, FhirJsonRenderer
 
+
 def lazy_grades(*scales: str) -> GradeTable:
     """The grades, loaded (1 query) when a serializer first reads one: the schema reads none."""
     return SimpleLazyObject(lambda: GradeTable(*scales))  # type: ignore[return-value]
