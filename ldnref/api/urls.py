@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import http, views
@@ -19,11 +19,7 @@ router.register("grading-scales", views.GradingScaleViewSet, basename="grading-s
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"),
-        name="docs",
-    ),
+    path("docs/", views.DocsView.as_view(), name="docs"),
     # Any other address under /api/ is a JSON 404, in development too.
     path("<path:unknown>", http.not_found, name="not-found"),
 ]

@@ -16,6 +16,7 @@ from django.utils.functional import SimpleLazyObject
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -37,11 +38,29 @@ from evidence.models import (
     approved,
 )
 from evidence.selectors import GradeTable, mechanism_detail, published_claims, published_studies
+from ldnref.middleware import CONTENT_SECURITY_POLICY
 
 from . import fhir, serializers
 from .filters import ClaimFilter, SourceFilter, StudyFilter, allowed_parameters
 from .params import Ordering
 from .renderers import CITATION_RENDERERS, FhirJsonRenderer
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from our static files; its page may run our own scripts and nothing else."""
+
+    template_name = "api/docs.html"
+    url_name = "api:schema"
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The site's policy, plus our own scripts, the schema they fetch and the icons
+        # Swagger UI's stylesheet inlines as data: URLs.
+        policy = CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:")
+        response.headers["Content-Security-Policy"] = (
+            f"{policy}; script-src 'self'; connect-src 'self'"
+        )
+        return response
 
 
 def lazy_grades(*scales: str) -> GradeTable:
