@@ -306,6 +306,8 @@ def test_search_and_ordering(content, client):
         ("/api/v1/claims/?desing=rct", "desing"),
         ("/api/v1/conditions/psoriasis/?search=x", "search"),
         ("/api/v1/claims/?format=xml", "format"),
+        ("/api/v1/claims/?search=itch%00", "search"),  # PostgreSQL refuses NUL in a query
+        ("/api/v1/studies/?design=", "design"),
     ],
 )
 def test_a_bad_parameter_is_a_400_that_names_it(content, client, query, parameter):

@@ -81,6 +81,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         unknown = sorted(set(request.query_params) - allowed_parameters(self))
         if unknown:
             raise ValidationError({name: ["Unknown parameter."] for name in unknown})
+        # PostgreSQL cannot hold a NUL character in a query; no key or text contains one.
+        nul = sorted(k for k, v in request.query_params.lists() if any("\x00" in x for x in v))
+        if nul:
+            raise ValidationError({name: ["No NUL characters, please."] for name in nul})
         # django-filter reads "kind=" as no filter at all; a client meant something.
         empty = sorted(k for k, v in request.query_params.items() if v == "" and k != "search")
         if empty:
