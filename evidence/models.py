@@ -773,3 +773,24 @@ class PrimarySourceCheck(models.Model):
         return (self.key,)
 
     natural_key.dependencies = ["evidence.claim", "evidence.source"]  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- content version
+
+
+class ContentVersion(models.Model):
+    """One row counting changes to the content; evidence.versions reads and bumps it.
+
+    Not content itself: HTTP caching (ETag, Last-Modified) reads it once per request.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="contentversion_single_row"),
+        ]
+
+    def __str__(self):
+        return f"Content version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -133,6 +133,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "axes",
+    "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN
     "evidence",
     "conditions",
 ]
@@ -140,6 +144,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,6 +152,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ldnref.middleware.ContentSecurityPolicyMiddleware",
+    "ldnref.api.http.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,8 +254,41 @@ BENCH_FLOOR_FILE = os.environ.get("BENCH_FLOOR_FILE", "")
 
 # ---------------------------------------------------------------- API
 
+# Read-only and public: no authentication, JSON only, strict parameters (ldnref/api/).
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "ldnref.api.params.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ldnref.api.params.handle_exception",
+    "DEFAULT_THROTTLE_CLASSES": ["ldnref.api.throttling.FairUse"],
+    # Fair use, per client address (README, "API"); a client over it gets 429 and Retry-After.
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ldnref API",
+    "DESCRIPTION": (
+        "Read-only, public: the graded evidence the ldnref pages show, as data. Only "
+        "published content. GET, HEAD and OPTIONS only."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ldnref.api.schema.error_responses",
+    ],
+}
+
+# The data is public: any origin may GET it, without credentials.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")

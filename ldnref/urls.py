@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_PATH, admin.site.urls),  # ADMIN_PATH, "admin/" unless set
+    path("api/", include("ldnref.api.urls")),
     path("", include("evidence.urls")),
     path("", include("conditions.urls")),
 ]
@@ -12,3 +13,6 @@ if settings.BENCH_FLOOR_FILE:  # set only by the benchmark (bench/http_load.py)
     from ldnref import bench
 
     urlpatterns.append(path(bench.FLOOR_PATH, bench.floor))
+
+handler404 = "ldnref.api.http.page_not_found"
+handler500 = "ldnref.api.http.server_error"

@@ -182,3 +182,21 @@ def test_the_psoriasis_clinician_page_fits_in_five_thousand_pixels_at_1280(page,
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"/conditions/psoriasis/ is {height} px tall at 1280 px")
     assert height <= MAX_CLINICIAN_HEIGHT
+
+
+def test_the_api_docs_render_offline_under_their_csp(browser, site):
+    page = open_page(browser)
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text))
+    external = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(site) else external.append(request.url),
+    )
+    page.set_default_timeout(30_000)  # Swagger UI's bundle is 1.5 MB from the test server
+    page.goto(f"{site}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("ldnref API")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert "/api/v1/conditions/{slug}/fhir/" in page.content()
+    assert not [text for text in blocked if "Content Security Policy" in text], blocked
+    assert external == []

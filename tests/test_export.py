@@ -536,3 +536,83 @@ def test_exports_write_out_the_abbreviated_last_page(content, client):
     assert item["page"] == "94-96"
     [item] = json.loads(download(client, "/sources/jaros2019.json", CSL_JSON))
     assert item["page"] == "235"
+
+
+# ---------------------------------------------------------------- the same exports from the API
+
+API_FORMATS = {"ris": RIS, "bibtex": BIBTEX, "csl-json": CSL_JSON}
+
+
+def api_download(client, path, content_type, **headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code == HTTPStatus.OK, response.content[:300]
+    assert response["Content-Type"] == f"{content_type}; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return response.content.decode()
+
+
+def test_the_api_exports_every_source_in_three_formats_parsers_read(content, client):
+    # One test for all sources: the content loads once.
+    for key, work in WORKS.items():
+        check_api_exports(client, key, work)
+
+
+def check_api_exports(client, key, work):
+    path = f"/api/v1/sources/{key}/export/"
+    record = read_ris(api_download(client, f"{path}?format=ris", RIS))
+    assert [name.partition(", ")[0] for name in record["authors"]] == [f for f, _ in work.authors]
+    assert record["title"] == work.title
+    assert record.get("doi") == (work.doi or None)
+
+    entry = read_bibtex(api_download(client, f"{path}?format=bibtex", BIBTEX))
+    names = [bibtex_name(name) for name in entry["author"]]
+    assert names == work.authors + ([("others", "")] if work.et_al else [])
+    assert (entry["year"] if "year" in entry else None) == (str(work.year) if work.year else None)
+
+    items = json.loads(api_download(client, f"{path}?format=csl-json", CSL_JSON))
+    reference, ama = render_ama(items)
+    assert str(reference.title) == work.title
+    assert (str(reference.DOI) if "DOI" in reference else "") == work.doi
+    assert ama.startswith(work.vancouver_authors + ". " + work.title)
+
+
+@pytest.mark.parametrize("fmt", API_FORMATS)
+def test_the_accept_header_chooses_the_format_too(content, client, fmt):
+    body = api_download(
+        client, "/api/v1/sources/bigliardi2007/export/", API_FORMATS[fmt], Accept=API_FORMATS[fmt]
+    )
+    assert "Treatment of pruritus" in body
+
+
+def test_a_conditions_reference_list_exports_every_work_its_page_cites(content, client):
+    page = client.get("/api/v1/conditions/psoriasis/").json()
+    cited = [reference["source"]["key"] for reference in page["references"]]
+    path = "/api/v1/conditions/psoriasis/references/"
+
+    records = rispy.loads(api_download(client, f"{path}?format=ris", RIS))
+    assert [record["title"] for record in records] == [WORKS[key].title for key in cited]
+
+    library = bibtexparser.parse_string(api_download(client, f"{path}?format=bibtex", BIBTEX))
+    assert not library.failed_blocks
+    assert [entry.key for entry in library.entries] == cited
+
+    items = json.loads(api_download(client, f"{path}?format=csl-json", CSL_JSON))
+    source = CiteProcJSON(items)
+    bibliography = CitationStylesBibliography(ama_style(), source, citeproc_formatter.plain)
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    rendered = [str(entry) for entry in bibliography.bibliography()]
+    assert len(rendered) == len(cited)
+    bigliardi = rendered[cited.index("bigliardi2007")] if "bigliardi2007" in cited else None
+    if bigliardi is not None:
+        assert bigliardi.endswith(AMA["bigliardi2007"])
+    assert "2025" in rendered[cited.index("droracle-ldn-skin")]
+
+
+def test_an_unknown_format_or_source_is_a_json_error(content, client):
+    bad = client.get("/api/v1/sources/bigliardi2007/export/?format=endnote")
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+    assert "format" in bad.json()["detail"]
+    missing = client.get("/api/v1/sources/no-such-source/export/?format=ris")
+    assert missing.status_code == HTTPStatus.NOT_FOUND
+    assert missing["Content-Type"] == "application/json"

@@ -297,3 +297,61 @@ def test_no_page_makes_more_queries_at_fifty_synthetic_copies_than_at_one(conten
         assert small[name][1].count(marker) == 0, name
         assert large[name][1].count(marker) >= at_least, name
     assert all(s == n for s, n in counts.values()), report
+
+
+# ---------------------------------------------------------------- the API
+
+
+def api_paths():
+    study = Study.objects.get(key="weinstock2020-case-series")
+    every = "page_size=200"
+    return {
+        "conditions": f"/api/v1/conditions/?{every}",
+        "condition": "/api/v1/conditions/psoriasis/",
+        "condition FHIR": "/api/v1/conditions/psoriasis/fhir/",
+        "condition references": "/api/v1/conditions/psoriasis/references/?format=ris",
+        "studies": f"/api/v1/studies/?{every}",
+        "studies of a condition": f"/api/v1/studies/?condition=psoriasis&{every}",
+        "study": f"/api/v1/studies/{study.key}/",
+        "claims": f"/api/v1/claims/?{every}",
+        "claims by certainty": f"/api/v1/claims/?certainty=very-low&{every}",
+        "claim": f"/api/v1/claims/{MEASURED_CLAIM}/",
+        "sources": f"/api/v1/sources/?{every}",
+        "source": f"/api/v1/sources/{study.source.key}/",
+        "source export": f"/api/v1/sources/{study.source.key}/export/?format=bibtex",
+        "mechanisms": f"/api/v1/mechanisms/?{every}",
+        "mechanism": "/api/v1/mechanisms/tlr4-modulation/",
+        "interventions": f"/api/v1/interventions/?{every}",
+        "intervention": f"/api/v1/interventions/{study.intervention.key}/",
+        "grading scales": f"/api/v1/grading-scales/?{every}",
+        "grading scale": "/api/v1/grading-scales/grade-certainty/",
+    }
+
+
+def test_no_api_endpoint_makes_more_queries_when_content_grows_fifty_fold(content, client):
+    paths = api_paths()
+    measure(client, paths)  # warm up
+    before = measure(client, paths)
+    add_content()
+    after = measure(client, paths)
+
+    counts = {name: (before[name][0], after[name][0]) for name in paths}
+    report = "\n".join(f"{name}: {b} -> {a} queries" for name, (b, a) in counts.items())
+    print(f"Queries per API endpoint, fixtures -> plus {EXTRA}x synthetic content:\n{report}")
+    markers = {
+        "conditions": "Synthetic condition",
+        "condition": "Synthetic conflict",
+        "condition FHIR": "Synthetic study",  # each outcome names its 50 studies
+        "condition references": "Synthetic source",
+        "studies": "Synthetic study",
+        "studies of a condition": "Synthetic study",
+        "claims": "Synthetic claim",
+        "claim": "Synthetic cited work",
+        "sources": "Synthetic source",
+        "mechanisms": "Synthetic mechanism",
+        "mechanism": "Synthetic claim",
+        "grading scales": "Synthetic scale",
+    }
+    for name, marker in markers.items():
+        assert after[name][1].count(marker) >= EXTRA, name
+    assert all(b == a for b, a in counts.values()), report
