@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -35,6 +36,7 @@ from evidence.pages import (
 )
 from evidence.rendering import Cite
 from evidence.selectors import GradeTable, published_claims, published_studies
+from revisions.models import Revision
 
 from .models import (
     Condition,
@@ -44,6 +46,9 @@ from .models import (
     TreatmentRecommendation,
 )
 from .plain_language import certainty_sentence, reading_grade
+
+# The most recent approved changes a condition page lists.
+CHANGES_SHOWN = 20
 
 CITATIONS = Citation.objects.select_related("source", "reported_by")
 
@@ -110,6 +115,34 @@ class PlainItem:
 
 
 @dataclass
+class ChangeItem:
+    """One approved change to the page or to a study or claim it shows, in plain words."""
+
+    revision: Revision
+
+    def number(self, page: PageNumbering) -> None:
+        pass
+
+
+def _changes(condition: Condition, studies: Sequence[Study], claims: Sequence[Claim]) -> list[Item]:
+    """Approved changes to the condition, its studies and its claims, newest first (1 query;
+    content types are cached per process after the first request)."""
+    types = ContentType.objects.get_for_models(Condition, Study, Claim)
+    about = (
+        Q(content_type=types[Condition], object_id=condition.pk)
+        | Q(content_type=types[Study], object_id__in=[study.pk for study in studies])
+        | Q(content_type=types[Claim], object_id__in=[claim.pk for claim in claims])
+    )
+    revisions = (
+        Revision.objects.approved()
+        .filter(about)
+        .select_related("reviewed_by")
+        .order_by("-reviewed_on", "-pk")[:CHANGES_SHOWN]
+    )
+    return [ChangeItem(revision) for revision in revisions]
+
+
+@dataclass
 class ConditionPage:
     condition: Condition
     page: Page
@@ -140,7 +173,8 @@ def home() -> list[VerdictItem]:
 
 def _condition(slug: str) -> Condition:
     return get_object_or_404(
-        Condition.objects.published().select_related("verdict_override"), slug=slug
+        Condition.objects.published().select_related("verdict_override", "reviewed_by"),
+        slug=slug,
     )
 
 
@@ -220,15 +254,16 @@ CLINICIAN_SECTIONS = (
     "candidates",
     "limitations",
     "disagree",
+    "changes",
 )
 
 
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 15 queries, however much content there is: the condition, claims (3), studies,
-    grades, certainties (3), recommendations, conflicts (3), cited sources and how the
-    seeds printed them.
+    At most 16 queries, however much content there is: the condition, claims (3), studies,
+    grades, certainties (3), recommendations, conflicts (3), approved changes, cited sources
+    and how the seeds printed them.
     """
     condition = _condition(slug)
     name = condition.name.lower()
@@ -422,6 +457,15 @@ def clinician_page(slug: str) -> ConditionPage:
             ],
         ),
     }
+    builders["changes"] = lambda: Section(
+        "changes",
+        "Changes",
+        "includes/sections/_changes.html",
+        _changes(condition, studies, claims),
+        empty="No change to this page has been approved since it was first published.",
+        note="Approved changes to this page and to the studies and statements it shows, "
+        f"newest first (at most {CHANGES_SHOWN}).",
+    )
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
     return ConditionPage(condition, build_page(sections))
 

@@ -11,11 +11,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+
+from revisions import snapshots
+from revisions.models import Revision, display_name
 
 from . import workflow
 from .choices import ReviewStatus
@@ -70,6 +76,11 @@ DONE = {
     "draft": "Returned to draft",
 }
 
+SAVED_FOR_REVIEW = (
+    "Your change to “{}” is saved as a change waiting for review: readers still see the "
+    "approved version until a reviewer approves it."
+)
+
 
 class ReviewedForm(forms.ModelForm):
     review_action = forms.ChoiceField(
@@ -79,12 +90,66 @@ class ReviewedForm(forms.ModelForm):
         help_text="Applied after saving, through the editorial workflow.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An item with a change waiting shows the change (see ReviewedAdmin.get_object).
+        pending = getattr(self.instance, "_pending_data", None)
+        if pending and not self.is_bound:
+            for name, pks in pending.get("m2m", {}).items():
+                if name in self.fields:
+                    self.initial[name] = pks
+
+
+def proposed_data(obj, form, formsets):
+    """The version an editor just submitted, as a snapshot: the form's instance and links,
+    and every inline row that was not deleted (links of through-model inlines included)."""
+    data = snapshots.row_data(obj, links=False)
+    data["m2m"] = {
+        name: sorted(item.pk for item in form.cleaned_data[name])
+        for name in (f.name for f in snapshots.m2m_fields(type(obj)))
+        if name in form.cleaned_data
+    }
+    if obj._pending_data:  # links not in this form keep their proposed value
+        data["m2m"] = {**obj._pending_data.get("m2m", {}), **data["m2m"]}
+    children = {}
+    for formset in formsets:
+        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+        kept = [f for f in kept if not (formset.can_delete and formset._should_delete_form(f))]
+        if formset.model._meta.auto_created:  # a many-to-many inline, e.g. a condition's claims
+            target = formset.model._meta.get_field(formset.fk.name).m2m_reverse_field_name()
+            name = next(
+                f.name
+                for f in snapshots.m2m_fields(type(obj))
+                if f.remote_field.through is formset.model
+            )
+            data["m2m"][name] = sorted(
+                getattr(f.cleaned_data.get(target), "pk", None) for f in kept if f.cleaned_data
+            )
+            continue
+        rows = []
+        for child_form in kept:
+            child = child_form.instance
+            row = snapshots.row_data(child, skip=formset.fk.name, links=False)
+            row["m2m"] = {
+                f.name: sorted(item.pk for item in child_form.cleaned_data[f.name])
+                for f in snapshots.m2m_fields(type(child))
+                if f.name in child_form.cleaned_data
+            }
+            rows.append(row)
+        children[formset.fk.remote_field.get_accessor_name()] = rows
+    stored = snapshots.snapshot(obj)["children"] if obj.pk else {}
+    data["children"] = {**stored, **(obj._pending_data or {}).get("children", {}), **children}
+    return data
+
 
 class ReviewedAdmin(admin.ModelAdmin):
     """Status changes only through evidence.workflow: bulk actions and the change form alike.
 
-    The status, review date and reviewer are read-only here; the "Review" field of the change
-    form and the actions below call the workflow, which dates and signs approvals.
+    Saving an approved item stores the edit as a change waiting for review
+    (workflow.propose) and leaves the stored row, which readers see, as it is. The change
+    form then shows the waiting change; the reviewer sees it field by field on the item's
+    "Change in review" page and approves it there, in the list of changes, or with the
+    actions below. The status, review date and reviewer are read-only here.
     """
 
     form = ReviewedForm
@@ -99,10 +164,93 @@ class ReviewedAdmin(admin.ModelAdmin):
             "reviewed_by",
         )
 
+    def has_review_permission(self, request):
+        return workflow.can_review(request.user)
+
+    # -- a change to an approved item waits for review
+
+    def get_object(self, request, object_id, from_field=None):
+        """The stored item; with a change waiting, its fields show the change."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            pending = workflow.pending_revision(obj)
+            obj._pending_data = pending.data if pending else None
+            obj._pending = pending
+            if pending:
+                for field in snapshots.own_fields(type(obj)):
+                    if field.name in pending.data["fields"]:
+                        value = field.to_python(pending.data["fields"][field.name])
+                        setattr(obj, field.attname, value)
+        return obj
+
+    def _waits_for_review(self, obj):
+        return obj.pk is not None and (
+            obj.status == ReviewStatus.APPROVED or getattr(obj, "_pending", None) is not None
+        )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        rows = self._pending_rows(obj, inline)
+        if rows is not None and request.method != "POST":
+            kwargs["queryset"] = kwargs["queryset"].filter(
+                pk__in=[row["pk"] for row in rows if row["pk"]]
+            )
+            kwargs["initial"] = [
+                {**row["fields"], **row["m2m"]} for row in rows if row["pk"] is None
+            ]
+        return kwargs
+
+    def _pending_rows(self, obj, inline):
+        pending = getattr(obj, "_pending_data", None) if obj is not None else None
+        if not pending:
+            return None
+        for rel in snapshots.children_of(type(obj)):
+            if rel.related_model is inline.model:
+                return pending.get("children", {}).get(rel.name)
+        return None
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        if request.method != "POST":
+            for formset, inline in zip(formsets, inline_instances, strict=True):
+                rows = self._pending_rows(obj, inline)
+                if rows is None:
+                    continue
+                formset.extra = len(formset.initial_extra or [])
+                by_pk = {row["pk"]: row for row in rows if row["pk"]}
+                for child_form in formset.initial_forms:
+                    row = by_pk.get(child_form.instance.pk)
+                    if row:
+                        child_form.initial.update({**row["fields"], **row["m2m"]})
+        return super().get_inline_formsets(request, formsets, inline_instances, obj)
+
+    @staticmethod
+    def _unchanged(form, formsets=()):
+        """Only the Review field was set: nothing to save, so nobody becomes the last changer."""
+        return set(form.changed_data) <= {"review_action"} and not any(
+            formset.has_changed() for formset in formsets
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and (self._waits_for_review(obj) or self._unchanged(form)):
+            return  # save_related() stores a change to an approved item for review
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        action = form.cleaned_data.get("review_action")
+        if change and self._waits_for_review(obj) and not self._unchanged(form, formsets):
+            obj._pending_data = getattr(obj, "_pending_data", None)
+            data = proposed_data(obj, form, formsets)
+            stored = type(obj).objects.get(pk=obj.pk)
+            workflow.propose(stored, data, by=request.user, submit=action == "submit")
+            for formset in formsets:  # nothing saved: the change message lists no rows
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            self.message_user(request, SAVED_FOR_REVIEW.format(stored), messages.INFO)
+            if action and action != "submit":
+                self._run(request, action, [stored])
+            return
         super().save_related(request, form, formsets, change)
         # After the inlines are saved, so a claim's new citations count for its approval.
-        action = form.cleaned_data.get("review_action")
         if action:
             self._run(request, action, [form.instance])
 
@@ -116,13 +264,150 @@ class ReviewedAdmin(admin.ModelAdmin):
     def submit_for_review(self, request, queryset):
         self._run(request, "submit", queryset)
 
-    @admin.action(description="Approve (publish)", permissions=("change",))
+    @admin.action(description="Approve (publish)", permissions=("review",))
     def approve(self, request, queryset):
         self._run(request, "approve", queryset)
 
-    @admin.action(description="Retire (take off the site)", permissions=("change",))
+    @admin.action(description="Retire (take off the site)", permissions=("review",))
     def retire(self, request, queryset):
         self._run(request, "retire", queryset)
+
+    # -- history, differences and reverts
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/<int:history_id>/",
+                view(self.version_view),
+                name="%s_%s_version" % info,
+            ),
+            path(
+                "<path:object_id>/in-review/",
+                view(self.in_review_view),
+                name="%s_%s_in_review" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def _item(self, request, object_id):
+        obj = admin.ModelAdmin.get_object(self, request, object_id)  # the stored row
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": title,
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+            ),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every recorded version: when, who, what changed, with links to compare and revert."""
+        obj = self._item(request, object_id)
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        )
+        names = [f.name for f in snapshots.own_fields(type(obj))]
+        labels = {f.name: str(f.verbose_name) for f in snapshots.own_fields(type(obj))}
+        rows = []
+        for record, previous in zip(records, [*records[1:], None], strict=True):
+            if previous is None:
+                changed = "first recorded version"
+            else:
+                delta = record.diff_against(previous, included_fields=names)
+                changed = ", ".join(labels[c.field] for c in delta.changes) or "status only"
+            rows.append((record, changed))
+        context = self._context(
+            request,
+            obj,
+            f"History of {obj}",
+            rows=rows,
+            pending=workflow.pending_revision(obj),
+        )
+        return TemplateResponse(request, "admin/revisions/history.html", context)
+
+    def version_view(self, request, object_id, history_id):
+        """One recorded version against the stored item, and a revert to it (POST)."""
+        obj = self._item(request, object_id)
+        record = get_object_or_404(obj.history, history_id=history_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+            workflow.revert(obj, record, by=request.user)
+            self.message_user(
+                request,
+                f"The revert of “{obj}” to the version of {record.history_date:%d %B %Y, %H:%M} "
+                "is waiting for review; readers see the approved version until then.",
+                messages.INFO,
+            )
+            return redirect(self._context(request, obj, "")["change_url"])
+        old = snapshots.row_data(record.instance, links=False)
+        now = snapshots.row_data(obj, links=False)
+        changes = snapshots.compare(type(obj), now, old)
+        context = self._context(
+            request,
+            obj,
+            f"{obj}: the version of {record.history_date:%d %B %Y, %H:%M}",
+            record=record,
+            table=snapshots.as_table(changes),
+            can_revert=self.has_change_permission(request, obj) and bool(changes),
+            left="Now",
+            right="This version",
+        )
+        return TemplateResponse(request, "admin/revisions/diff.html", context)
+
+    def in_review_view(self, request, object_id):
+        """The change waiting on an item, field by field, with approve and return (POST)."""
+        obj = self._item(request, object_id)
+        pending = workflow.pending_revision(obj)
+        if pending is None:
+            self.message_user(request, f"No change to “{obj}” is waiting.", messages.INFO)
+            return redirect(self._context(request, obj, "")["change_url"])
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action in ("approve", "draft", "submit"):
+                self._run(request, action, [obj])
+            return redirect(self._context(request, obj, "")["change_url"])
+        changes = snapshots.compare(type(obj), snapshots.snapshot(obj), pending.data)
+        context = self._context(
+            request,
+            obj,
+            f"{obj}: change in review",
+            revision=pending,
+            table=snapshots.as_table(changes),
+            left="Approved (readers see this)",
+            right="Proposed",
+            can_approve=workflow.can_review(request.user),
+            can_submit=self.has_change_permission(request, obj),
+        )
+        return TemplateResponse(request, "admin/revisions/diff.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = admin.ModelAdmin.get_object(self, request, object_id)
+        pending = workflow.pending_revision(obj) if obj is not None else None
+        extra = {"pending_revision": pending, **(extra_context or {})}
+        if pending is not None and request.method != "POST":
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
+            )
+            message = format_html(
+                "A change by {} is waiting for review ({}): the form shows it. Readers see the "
+                'approved version until it is approved. <a href="{}">Compare it with the '
+                "approved version</a>.",
+                pending.author or "an editor",
+                pending.get_status_display().lower(),
+                url,
+            )
+            self.message_user(request, message, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra)
 
 
 @admin.display(description="Seed", ordering="reported_by__key")
@@ -227,13 +512,13 @@ class SeedReferenceInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed")
-    list_filter = ("kind", VerifiedFilter, SeedFilter)
+class SourceAdmin(ReviewedAdmin):
+    list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed", "status")
+    list_filter = ("status", "kind", VerifiedFilter, SeedFilter)
     search_fields = ("key", "authors", "title", "container", "doi", "pmid")
     formfield_overrides = HTTPS_URLS
     fieldsets = (
-        (None, {"fields": ("key", "kind", "reliability")}),
+        (None, {"fields": ("key", "kind", "reliability", *ReviewedAdmin.review_fields)}),
         (
             "Bibliographic data",
             {
@@ -427,3 +712,68 @@ class PrimarySourceCheckAdmin(admin.ModelAdmin):
     search_fields = ("key", "claim__key", "source__key", "finding")
     list_select_related = ("claim", "source")
     autocomplete_fields = ("claim", "source")
+
+
+# ---------------------------------------------------------------- changes waiting for review
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Every proposed change: reviewers work through the ones in review from here."""
+
+    list_display = ("item_link", "kind", "summary", "status", "author", "created", "reviewed")
+    list_filter = ("status", "kind", "content_type")
+    search_fields = ("item_repr", "summary")
+    list_select_related = ("author", "reviewed_by", "content_type")
+    actions = ("approve", "return_to_draft")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return workflow.can_review(request.user)
+
+    @admin.display(description="Item", ordering="item_repr")
+    def item_link(self, obj):
+        model = obj.content_type.model_class()
+        view = "in_review" if obj.is_pending else "change"
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.object_id]
+        )
+        return format_html('<a href="{}">{}</a>', url, obj.item_repr)
+
+    @admin.display(description="Reviewed", ordering="reviewed_on")
+    def reviewed(self, obj):
+        if not obj.reviewed_on:
+            return "—"
+        return f"{obj.reviewed_on:%d %b %Y} by {display_name(obj.reviewed_by)}"
+
+    def _items(self, queryset):
+        # One query per content type for the items the selected changes are about.
+        by_type = {}
+        for revision in queryset.pending():
+            by_type.setdefault(revision.content_type, []).append(revision.object_id)
+        return [
+            item
+            for content_type, ids in by_type.items()
+            for item in content_type.model_class()._base_manager.filter(pk__in=ids)
+        ]
+
+    def _run(self, request, action, queryset):
+        result = workflow.TRANSITIONS[action](self._items(queryset), by=request.user)
+        for ok, text in workflow.describe(result, DONE[action]):
+            self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
+
+    @admin.action(description="Approve the selected changes", permissions=("review",))
+    def approve(self, request, queryset):
+        self._run(request, "approve", queryset)
+
+    @admin.action(description="Return the selected changes to their authors", permissions=("view",))
+    def return_to_draft(self, request, queryset):
+        self._run(request, "draft", queryset)

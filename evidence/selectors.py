@@ -39,7 +39,7 @@ def published_claims() -> QuerySet[Claim]:
     """Published claims with everything a page shows of them (3 queries when evaluated)."""
     return (
         Claim.objects.published()
-        .select_related("study__source", "intervention", "mechanism")
+        .select_related("study__source", "intervention", "mechanism", "reviewed_by")
         .prefetch_related(
             Prefetch("citations", Citation.objects.select_related("source", "reported_by")),
             Prefetch("primary_source_checks", PrimarySourceCheck.objects.select_related("source")),
@@ -79,7 +79,7 @@ class StudyPage:
 
 def study_detail(key: str) -> StudyPage:
     """A published study with the claims resting on it (≤ 6 queries)."""
-    study = get_object_or_404(published_studies(), key=key)
+    study = get_object_or_404(published_studies().select_related("reviewed_by"), key=key)
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
     claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
     sections = [
@@ -139,7 +139,7 @@ class MechanismPage:
 def mechanism_detail(slug: str) -> MechanismPage:
     """A published mechanism, its summary rendered, and the claims about it (≤ 6 queries)."""
     mechanism = get_object_or_404(
-        Mechanism.objects.published().select_related("reported_by"), slug=slug
+        Mechanism.objects.published().select_related("reported_by", "reviewed_by"), slug=slug
     )
     claims = [CitedClaim(claim) for claim in published_claims().filter(mechanism=mechanism)]
     sections = [

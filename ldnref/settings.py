@@ -83,8 +83,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "simple_history",
     "evidence",
     "conditions",
+    "revisions",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs each history row with the signed-in editor who saved it.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ldnref.middleware.ContentSecurityPolicyMiddleware",
 ]
