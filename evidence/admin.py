@@ -281,12 +281,12 @@ class ReviewedAdmin(admin.ModelAdmin):
             path(
                 "<path:object_id>/history/<int:history_id>/",
                 view(self.version_view),
-                name="%s_%s_version" % info,
+                name="{}_{}_version".format(*info),
             ),
             path(
                 "<path:object_id>/in-review/",
                 view(self.in_review_view),
-                name="%s_%s_in_review" % info,
+                name="{}_{}_in_review".format(*info),
             ),
             *super().get_urls(),
         ]
