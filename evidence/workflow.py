@@ -56,19 +56,19 @@ class Transition:
 # ---------------------------------------------------------------- who may do what
 
 
-def _user(by: Editor) -> AbstractBaseUser | None:
+def _user(by: Editor) -> Any:  # the project's User, or None
     return by if isinstance(by, AbstractBaseUser) and by.is_authenticated else None
 
 
 def can_review(by: Editor) -> bool:
     user = _user(by)
-    return user is not None and user.has_perm(REVIEW_PERMISSION)  # type: ignore[attr-defined]
+    return user is not None and user.has_perm(REVIEW_PERMISSION)
 
 
 def can_edit(by: Editor, obj: Model) -> bool:
     user = _user(by)
     meta = obj._meta
-    return user is not None and user.has_perm(f"{meta.app_label}.change_{meta.model_name}")  # type: ignore[attr-defined]
+    return user is not None and user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
 
 
 # ---------------------------------------------------------------- reading the state

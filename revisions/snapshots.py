@@ -161,7 +161,7 @@ def _shown(field: models.Field, value: Any) -> str:
 
 
 def _linked(field: models.ManyToManyField, pks: list[int]) -> str:
-    rows = field.related_model._base_manager.filter(pk__in=pks)  # type: ignore[union-attr]
+    rows = field.related_model._base_manager.filter(pk__in=pks)
     return "; ".join(sorted(str(row) for row in rows)) or "—"
 
 
