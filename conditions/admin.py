@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
 
-from evidence.admin import ReviewedAdmin, preview
+from evidence.admin import PartOfReviewedAdmin, ReviewedAdmin, preview
 from evidence.models import Study
 
 from .models import (
@@ -155,7 +155,9 @@ class ConditionAdmin(ReviewedAdmin):
 
 
 @admin.register(TreatmentRecommendation)
-class TreatmentRecommendationAdmin(admin.ModelAdmin):
+class TreatmentRecommendationAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("treatment", "condition", "line_of_therapy", "strength", "quality", "graded")
     list_filter = ("line_of_therapy", "condition")
     search_fields = ("treatment", "setting", "condition__name")
@@ -168,7 +170,9 @@ class TreatmentRecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeCertainty)
-class OutcomeCertaintyAdmin(admin.ModelAdmin):
+class OutcomeCertaintyAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("condition", "outcome", "route", "certainty")
     list_filter = ("outcome", "route", "condition")
     search_fields = ("condition__name", "outcome", "rationale")
@@ -207,7 +211,9 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CertaintyRating)
-class CertaintyRatingAdmin(admin.ModelAdmin):
+class CertaintyRatingAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "certainty__condition"
+
     list_display = ("certainty", "domain", "level_change", "reason")
     list_filter = ("domain",)
     search_fields = ("certainty__condition__name", "reason")
@@ -216,7 +222,9 @@ class CertaintyRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlainStatement)
-class PlainStatementAdmin(admin.ModelAdmin):
+class PlainStatementAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("condition", "section", "order", "text", "claim")
     list_filter = ("section", "condition")
     search_fields = ("text", "condition__name", "claim__key")

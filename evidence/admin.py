@@ -410,6 +410,49 @@ class ReviewedAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
 
+LOCKED_PART = (
+    "“{}” is approved: change this on its page, where the change waits for review and "
+    "readers keep the approved version until then."
+)
+
+
+class PartOfReviewedAdmin(admin.ModelAdmin):
+    """Rows that belong to a reviewed item, e.g. a claim's citations or a condition's
+    statements. While the item is approved they are read-only here: they are changed on the
+    item's own page, where the change waits for review with the item's other changes."""
+
+    reviewed_parent = ""  # the path to the reviewed item, e.g. "claim" or "certainty__condition"
+
+    def parent_of(self, obj):
+        for name in self.reviewed_parent.split("__"):
+            obj = getattr(obj, name, None) if obj is not None else None
+        return obj
+
+    def locked_by(self, obj):
+        """The approved item `obj` belongs to, or None when it may be changed here."""
+        parent = self.parent_of(obj) if obj is not None else None
+        return parent if parent is not None and parent.status == ReviewStatus.APPROVED else None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.locked_by(obj) is None
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.locked_by(obj) is None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        locked_by = self.locked_by
+
+        class PartForm(form):  # type: ignore[valid-type, misc]
+            def _post_clean(self):
+                super()._post_clean()
+                parent = locked_by(self.instance)
+                if parent is not None:
+                    self.add_error(None, LOCKED_PART.format(parent))
+
+        return PartForm
+
+
 @admin.display(description="Seed", ordering="reported_by__key")
 def seed_key(obj):
     """The key of the seed article an object was reported by (select `reported_by`)."""
@@ -566,7 +609,9 @@ class SourceAdmin(ReviewedAdmin):
 
 
 @admin.register(SeedReference)
-class SeedReferenceAdmin(admin.ModelAdmin):
+class SeedReferenceAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "seed"
+
     list_display = ("seed_key", "number", "source", "as_printed")
     list_filter = ("seed",)
     search_fields = ("as_printed", "source__key", "source__title", "seed__key")
@@ -685,7 +730,9 @@ class ClaimAdmin(ReviewedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "claim"
+
     list_display = ("claim", "source", seed_key)
     list_filter = ("reported_by",)
     search_fields = ("claim__key", "source__key", "source__title", "quote")
@@ -706,7 +753,9 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrimarySourceCheck)
-class PrimarySourceCheckAdmin(admin.ModelAdmin):
+class PrimarySourceCheckAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "claim"
+
     list_display = ("key", "claim", "source", "verdict", "checked_by")
     list_filter = ("verdict",)
     search_fields = ("key", "claim__key", "source__key", "finding")

@@ -220,3 +220,26 @@ def test_the_history_shows_who_changed_what_and_the_diff_and_revert_pages_open(
 
     assert editor.username in history and "result" in history
     assert "<del>" in version and "<ins>" in version and "Revert to this version" in version
+
+
+def test_a_citation_of_an_approved_claim_is_changed_only_on_the_claims_page(client, editor):
+    claim = make_claim(status=APPROVED)
+    citation = make_citation(claim=claim, quote="the quote readers see")
+    client.force_login(editor)
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+
+    edited = client.post(url, form_data(client.get(url)) | {"quote": "changed behind review"})
+    added = client.post(
+        reverse("admin:evidence_citation_add"),
+        {
+            "claim": claim.pk,
+            "source": citation.source.pk,
+            "reported_by": make_seed().pk,
+            "quote": "added behind review",
+        },
+    )
+
+    assert edited.status_code == HTTPStatus.FORBIDDEN
+    assert added.status_code == HTTPStatus.OK
+    assert "change this on its page, where the change waits for review" in added.text
+    assert [c.quote for c in claim.citations.all()] == ["the quote readers see"]
