@@ -142,7 +142,101 @@ def proposed_data(obj, form, formsets):
     return data
 
 
-class ReviewedAdmin(admin.ModelAdmin):
+class HistoryAdmin(admin.ModelAdmin):
+    """Every recorded version of a row (django-simple-history): who, when, which fields, and
+    each version compared with the row as stored. Reviewed items can also be reverted, the
+    revert going through review (ReviewedAdmin)."""
+
+    reverts = False
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/<int:history_id>/",
+                view(self.version_view),
+                name="{}_{}_version".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _item(self, request, object_id):
+        obj = admin.ModelAdmin.get_object(self, request, object_id)  # the stored row
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": title,
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+            ),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every recorded version: when, who, what changed, with links to compare and revert."""
+        obj = self._item(request, object_id)
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        )
+        names = [f.name for f in snapshots.own_fields(type(obj))]
+        labels = {f.name: str(f.verbose_name) for f in snapshots.own_fields(type(obj))}
+        rows = []
+        for record, previous in zip(records, [*records[1:], None], strict=True):
+            if previous is None:
+                changed = "first recorded version"
+            else:
+                delta = record.diff_against(previous, included_fields=names)
+                changed = ", ".join(labels[c.field] for c in delta.changes) or "status only"
+            rows.append((record, changed))
+        context = self._context(
+            request,
+            obj,
+            f"History of {obj}",
+            rows=rows,
+            pending=workflow.pending_revision(obj) if self.reverts else None,
+            reverts=self.reverts,
+        )
+        return TemplateResponse(request, "admin/revisions/history.html", context)
+
+    def version_view(self, request, object_id, history_id):
+        """One recorded version against the stored item, and a revert to it (POST)."""
+        obj = self._item(request, object_id)
+        record = get_object_or_404(obj.history, history_id=history_id)
+        if request.method == "POST":
+            if not (self.reverts and self.has_change_permission(request, obj)):
+                raise PermissionDenied
+            workflow.revert(obj, record, by=request.user)
+            self.message_user(
+                request,
+                f"The revert of “{obj}” to the version of {record.history_date:%d %B %Y, %H:%M} "
+                "is waiting for review; readers see the approved version until then.",
+                messages.INFO,
+            )
+            return redirect(self._context(request, obj, "")["change_url"])
+        old = snapshots.row_data(record.instance, links=False)
+        now = snapshots.row_data(obj, links=False)
+        changes = snapshots.compare(type(obj), now, old)
+        context = self._context(
+            request,
+            obj,
+            f"{obj}: the version of {record.history_date:%d %B %Y, %H:%M}",
+            record=record,
+            table=snapshots.as_table(changes),
+            can_revert=self.reverts and self.has_change_permission(request, obj) and bool(changes),
+            left="Now",
+            right="This version",
+        )
+        return TemplateResponse(request, "admin/revisions/diff.html", context)
+
+
+class ReviewedAdmin(HistoryAdmin):
     """Status changes only through evidence.workflow: bulk actions and the change form alike.
 
     Saving an approved item stores the edit as a change waiting for review
@@ -153,6 +247,7 @@ class ReviewedAdmin(admin.ModelAdmin):
     """
 
     form = ReviewedForm
+    reverts = True
     actions = ("submit_for_review", "approve", "retire")
     review_fields = ("review_action", "status", "last_reviewed", "reviewed_by")
 
@@ -272,97 +367,13 @@ class ReviewedAdmin(admin.ModelAdmin):
     def retire(self, request, queryset):
         self._run(request, "retire", queryset)
 
-    # -- history, differences and reverts
-
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        view = self.admin_site.admin_view
+        in_review = self.admin_site.admin_view(self.in_review_view)
         return [
-            path(
-                "<path:object_id>/history/<int:history_id>/",
-                view(self.version_view),
-                name="{}_{}_version".format(*info),
-            ),
-            path(
-                "<path:object_id>/in-review/",
-                view(self.in_review_view),
-                name="{}_{}_in_review".format(*info),
-            ),
+            path("<path:object_id>/in-review/", in_review, name="{}_{}_in_review".format(*info)),
             *super().get_urls(),
         ]
-
-    def _item(self, request, object_id):
-        obj = admin.ModelAdmin.get_object(self, request, object_id)  # the stored row
-        if obj is None or not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def _context(self, request, obj, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": obj,
-            "title": title,
-            "change_url": reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-            ),
-            **extra,
-        }
-
-    def history_view(self, request, object_id, extra_context=None):
-        """Every recorded version: when, who, what changed, with links to compare and revert."""
-        obj = self._item(request, object_id)
-        records = list(
-            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
-        )
-        names = [f.name for f in snapshots.own_fields(type(obj))]
-        labels = {f.name: str(f.verbose_name) for f in snapshots.own_fields(type(obj))}
-        rows = []
-        for record, previous in zip(records, [*records[1:], None], strict=True):
-            if previous is None:
-                changed = "first recorded version"
-            else:
-                delta = record.diff_against(previous, included_fields=names)
-                changed = ", ".join(labels[c.field] for c in delta.changes) or "status only"
-            rows.append((record, changed))
-        context = self._context(
-            request,
-            obj,
-            f"History of {obj}",
-            rows=rows,
-            pending=workflow.pending_revision(obj),
-        )
-        return TemplateResponse(request, "admin/revisions/history.html", context)
-
-    def version_view(self, request, object_id, history_id):
-        """One recorded version against the stored item, and a revert to it (POST)."""
-        obj = self._item(request, object_id)
-        record = get_object_or_404(obj.history, history_id=history_id)
-        if request.method == "POST":
-            if not self.has_change_permission(request, obj):
-                raise PermissionDenied
-            workflow.revert(obj, record, by=request.user)
-            self.message_user(
-                request,
-                f"The revert of “{obj}” to the version of {record.history_date:%d %B %Y, %H:%M} "
-                "is waiting for review; readers see the approved version until then.",
-                messages.INFO,
-            )
-            return redirect(self._context(request, obj, "")["change_url"])
-        old = snapshots.row_data(record.instance, links=False)
-        now = snapshots.row_data(obj, links=False)
-        changes = snapshots.compare(type(obj), now, old)
-        context = self._context(
-            request,
-            obj,
-            f"{obj}: the version of {record.history_date:%d %B %Y, %H:%M}",
-            record=record,
-            table=snapshots.as_table(changes),
-            can_revert=self.has_change_permission(request, obj) and bool(changes),
-            left="Now",
-            right="This version",
-        )
-        return TemplateResponse(request, "admin/revisions/diff.html", context)
 
     def in_review_view(self, request, object_id):
         """The change waiting on an item, field by field, with approve and return (POST)."""
@@ -416,7 +427,7 @@ LOCKED_PART = (
 )
 
 
-class PartOfReviewedAdmin(admin.ModelAdmin):
+class PartOfReviewedAdmin(HistoryAdmin):
     """Rows that belong to a reviewed item, e.g. a claim's citations or a condition's
     statements. While the item is approved they are read-only here: they are changed on the
     item's own page, where the change waits for review with the item's other changes."""
@@ -516,7 +527,7 @@ class GradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(admin.ModelAdmin):
+class GradingScaleAdmin(HistoryAdmin):
     list_display = ("name", "slug", "grade_count", "source")
     search_fields = ("name", "slug", "source")
     prepopulated_fields = {"slug": ("name",)}
@@ -532,7 +543,7 @@ class GradingScaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(HistoryAdmin):
     list_display = ("label", "code", "scale", "rank")
     list_filter = ("scale",)
     search_fields = ("label", "code", "scale__name")
@@ -627,7 +638,7 @@ class SeedReferenceAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(HistoryAdmin):
     list_display = ("name", "drug", "route", "strength", "frequency", seed_key)
     list_filter = ("route", "reported_by")
     search_fields = ("key", "name", "drug", "formulation")
@@ -744,7 +755,7 @@ class CitationAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(HistoryAdmin):
     list_display = ("title", "claim_a", "claim_b")
     search_fields = ("key", "title", "editors_note", "claim_a__key", "claim_b__key")
     list_select_related = ("claim_a", "claim_b")

@@ -11,7 +11,13 @@ from evidence.choices import ReviewStatus
 from evidence.models import Claim, Study
 from revisions.models import Revision, RevisionStatus
 from tests.factories import make_citation, make_claim, make_seed, make_staff, make_study
-from tests.test_admin import form_data, run_action, shown_messages
+from tests.test_admin import (
+    EDITED_MODELS,
+    form_data,
+    make_one_of_each,
+    run_action,
+    shown_messages,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +249,24 @@ def test_a_citation_of_an_approved_claim_is_changed_only_on_the_claims_page(clie
     assert added.status_code == HTTPStatus.OK
     assert "change this on its page, where the change waits for review" in added.text
     assert [c.quote for c in claim.citations.all()] == ["the quote readers see"]
+
+
+@pytest.mark.parametrize("model", EDITED_MODELS, ids=lambda model: model.__name__)
+def test_every_content_model_has_a_history_with_a_diff_of_each_version(admin_client, model):
+    obj = make_one_of_each()[model]
+    obj.save()  # a second recorded version
+
+    history = admin_client.get(
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.pk])
+    )
+    record = obj.history.first()
+    version = admin_client.get(
+        reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_version",
+            args=[obj.pk, record.history_id],
+        )
+    )
+
+    assert history.status_code == version.status_code == HTTPStatus.OK
+    assert "first recorded version" in history.text
+    assert "No difference." in version.text  # the newest version is the row as stored
