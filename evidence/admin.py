@@ -100,6 +100,14 @@ class ReviewedForm(forms.ModelForm):
                     self.initial[name] = pks
 
 
+def through_field(model, inline_model):
+    """The many-to-many field of `model` whose link rows `inline_model` is, or None."""
+    for field in snapshots.m2m_fields(model):
+        if field.remote_field.through is inline_model:
+            return field
+    return None
+
+
 def proposed_data(obj, form, formsets):
     """The version an editor just submitted, as a snapshot: the form's instance and links,
     and every inline row that was not deleted (links of through-model inlines included)."""
@@ -115,15 +123,11 @@ def proposed_data(obj, form, formsets):
     for formset in formsets:
         kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
         kept = [f for f in kept if not (formset.can_delete and formset._should_delete_form(f))]
-        if formset.model._meta.auto_created:  # a many-to-many inline, e.g. a condition's claims
-            target = formset.model._meta.get_field(formset.fk.name).m2m_reverse_field_name()
-            name = next(
-                f.name
-                for f in snapshots.m2m_fields(type(obj))
-                if f.remote_field.through is formset.model
-            )
-            data["m2m"][name] = sorted(
-                getattr(f.cleaned_data.get(target), "pk", None) for f in kept if f.cleaned_data
+        link = through_field(type(obj), formset.model)
+        if link is not None:  # a many-to-many inline, e.g. a condition's claims
+            target = link.m2m_reverse_field_name()
+            data["m2m"][link.name] = sorted(
+                f.cleaned_data[target].pk for f in kept if f.cleaned_data.get(target)
             )
             continue
         rows = []
@@ -302,7 +306,17 @@ class ReviewedAdmin(HistoryAdmin):
         for rel in snapshots.children_of(type(obj)):
             if rel.related_model is inline.model:
                 return pending.get("children", {}).get(rel.name)
-        return None
+        link = through_field(type(obj), inline.model)
+        if link is None or link.name not in pending.get("m2m", {}):
+            return None
+        # Link rows as inline rows: the stored ones still proposed, then the new ones.
+        target = link.m2m_reverse_field_name()
+        proposed = pending["m2m"][link.name]
+        stored = {
+            getattr(row, f"{target}_id"): row.pk
+            for row in inline.model.objects.filter(**{link.m2m_field_name(): obj.pk})
+        }
+        return [{"pk": stored.get(pk), "fields": {target: pk}, "m2m": {}} for pk in proposed]
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         if request.method != "POST":
@@ -454,7 +468,7 @@ class PartOfReviewedAdmin(HistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         locked_by = self.locked_by
 
-        class PartForm(form):  # type: ignore[valid-type, misc]
+        class PartForm(form):
             def _post_clean(self):
                 super()._post_clean()
                 parent = locked_by(self.instance)

@@ -81,14 +81,21 @@ def pending_revision(obj: Model) -> Revision | None:
 
 def last_changed_by(obj: Model, pending: Revision | None = None) -> int | None:
     """The id of whoever last changed the content of `obj`: the author of its pending change,
-    else the user of its newest history row that was more than a status change."""
+    else the user of the newest history row, of the item (more than a status change) or of
+    one of its inline rows (one query per kind of inline row)."""
     if pending is not None:
         return pending.author_id
-    history = obj.history.exclude(  # type: ignore[attr-defined]
-        history_change_reason__startswith=STATUS_REASON
-    )
-    record = history.order_by("-history_date", "-history_id").first()
-    return record.history_user_id if record else None
+    # The item's own rows and those of its inline rows (a claim's citations, say).
+    histories = [obj.history.exclude(history_change_reason__startswith=STATUS_REASON)]  # type: ignore[attr-defined]
+    histories += [
+        rel.related_model.history.filter(**{rel.field.attname: obj.pk})  # type: ignore[attr-defined]
+        for rel in snapshots.children_of(type(obj))
+    ]
+    newest = [h.order_by("-history_date", "-history_id").first() for h in histories]
+    records = [record for record in newest if record is not None]
+    if not records:
+        return None
+    return max(records, key=lambda record: record.history_date).history_user_id
 
 
 def approval_refusal(obj: Model, citation_count: int | None = None) -> str:
@@ -252,7 +259,7 @@ def approve(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
         obj.status = ReviewStatus.APPROVED
         obj.last_reviewed = timezone.localdate()
         obj.reviewed_by_id = by.pk  # type: ignore[union-attr]
-        snapshots.apply(obj, pending.data)
+        snapshots.apply(obj, pending.data, pending.author, obj._change_reason)  # type: ignore[attr-defined]
         pending.status = RevisionStatus.APPROVED
         pending.reviewed_by = _user(by)
         pending.reviewed_on = obj.last_reviewed

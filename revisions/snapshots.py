@@ -88,8 +88,9 @@ def _link(obj: models.Model, data: Snapshot) -> None:
             getattr(obj, field.name).set(data["m2m"][field.name])
 
 
-def apply(obj: models.Model, data: Snapshot) -> None:
-    """Write `data` onto the stored item and its inline rows, each checked by full_clean().
+def apply(obj: models.Model, data: Snapshot, author: Any = None, reason: str = "") -> None:
+    """Write `data` onto the stored item and its inline rows, each checked by full_clean();
+    their history rows name `author` and `reason`.
 
     Raises ValidationError naming the row at fault. Call inside a transaction: a refusal
     midway leaves half of it written.
@@ -107,6 +108,7 @@ def apply(obj: models.Model, data: Snapshot) -> None:
         kept = {row["pk"] for row in rows if row["pk"] in existing}
         for pk, child in existing.items():
             if pk not in kept:
+                child._history_user, child._change_reason = author, reason  # type: ignore[attr-defined]
                 child.delete()
         for row in rows:
             child = existing.get(row["pk"]) or rel.related_model(**{fk.attname: obj.pk})
@@ -116,6 +118,7 @@ def apply(obj: models.Model, data: Snapshot) -> None:
             except ValidationError as error:
                 name = rel.related_model._meta.verbose_name
                 raise ValidationError(f"{name} “{child}”: {'; '.join(error.messages)}") from None
+            child._history_user, child._change_reason = author, reason  # type: ignore[attr-defined]
             child.save()
             _link(child, row)
 

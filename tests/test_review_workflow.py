@@ -10,7 +10,14 @@ from evidence import workflow
 from evidence.choices import ReviewStatus
 from evidence.models import Claim, Study
 from revisions.models import Revision, RevisionStatus
-from tests.factories import make_citation, make_claim, make_seed, make_staff, make_study
+from tests.factories import (
+    make_citation,
+    make_claim,
+    make_condition,
+    make_seed,
+    make_staff,
+    make_study,
+)
 from tests.test_admin import (
     EDITED_MODELS,
     form_data,
@@ -270,3 +277,50 @@ def test_every_content_model_has_a_history_with_a_diff_of_each_version(admin_cli
     assert history.status_code == version.status_code == HTTPStatus.OK
     assert "first recorded version" in history.text
     assert "No difference." in version.text  # the newest version is the row as stored
+
+
+def test_dropping_a_claim_from_an_approved_condition_waits_for_review(client, editor, reviewer):
+    condition = make_condition(status=APPROVED, clinician_summary=OLD)
+    kept, dropped = make_claim(), make_claim()
+    condition.claims.add(kept, dropped)
+    client.force_login(editor)
+    url = change_url(condition)
+    data = form_data(client.get(url))
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.endswith("-claim") and str(value) == str(dropped.pk)
+    )
+    prefix = next(key for key in data if key.endswith(f"-{index}-claim")).rsplit("-", 2)[0]
+
+    client.post(url, data | {"clinician_summary": NEW, f"{prefix}-{index}-DELETE": "on"})
+
+    condition.refresh_from_db()
+    assert condition.clinician_summary == OLD
+    assert set(condition.claims.all()) == {kept, dropped}
+    form = client.get(url).text
+    assert NEW in form
+    workflow.approve([condition], by=reviewer)
+    condition.refresh_from_db()
+    assert condition.clinician_summary == NEW
+    assert list(condition.claims.all()) == [kept]
+
+
+def test_adding_a_citation_to_a_draft_makes_you_its_last_changer(client):
+    both = make_staff("Editors", "Reviewers")
+    claim = make_claim()
+    seed = make_seed()
+    client.force_login(both)
+    edit_in_admin(
+        client,
+        claim,
+        **{
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": seed.pk,
+            "citations-0-reported_by": seed.pk,
+            "citations-0-quote": "a quote",
+        },
+    )
+
+    assert claim.citations.count() == 1
+    assert workflow.approve([claim], by=both).refused == [(claim, workflow.TWO_PERSON)]
