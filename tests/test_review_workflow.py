@@ -324,3 +324,19 @@ def test_adding_a_citation_to_a_draft_makes_you_its_last_changer(client):
 
     assert claim.citations.count() == 1
     assert workflow.approve([claim], by=both).refused == [(claim, workflow.TWO_PERSON)]
+
+
+def test_replacing_the_content_clears_the_changes_and_history_of_the_old_rows(
+    content, editor, reviewer
+):
+    from django.core.management import call_command
+
+    study = Study.objects.get(key="weinstock2020-case-series")
+    workflow.propose(study, snapshot_with(study, result=NEW), by=editor, submit=True)
+    workflow.approve([study], by=reviewer)
+
+    call_command("load_content", replace=True, verbosity=0)
+
+    assert not Revision.objects.exists()
+    assert not Study.objects.get(key=study.key).history.exists()
+    assert NEW not in Study.objects.get(key=study.key).result
