@@ -14,7 +14,9 @@ from tests.factories import (
     make_citation,
     make_claim,
     make_condition,
+    make_mechanism,
     make_seed,
+    make_source,
     make_staff,
     make_study,
 )
@@ -340,3 +342,29 @@ def test_replacing_the_content_clears_the_changes_and_history_of_the_old_rows(
     assert not Revision.objects.exists()
     assert not Study.objects.get(key=study.key).history.exists()
     assert NEW not in Study.objects.get(key=study.key).result
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (make_condition, "verdict"),
+        (lambda **kw: make_citation(claim=make_claim(**kw)).claim, "statement"),
+        (make_study, "result"),
+        (make_mechanism, "name"),
+        (make_source, "title"),
+    ],
+    ids=["condition", "claim", "study", "mechanism", "source"],
+)
+def test_an_edit_to_any_approved_item_waits_for_review(client, editor, reviewer, make, field):
+    obj = make(status=APPROVED)
+    before = getattr(obj, field)
+    client.force_login(editor)
+
+    response = edit_in_admin(client, obj, **{field: "Edited in review"})
+
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    obj.refresh_from_db()
+    assert getattr(obj, field) == before and obj.is_published
+    assert workflow.approve([obj], by=reviewer).changed == [obj]
+    obj.refresh_from_db()
+    assert getattr(obj, field) == "Edited in review"
