@@ -255,7 +255,7 @@ def approve(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
             return ""
         # The change is the author's, the approval the reviewer's: history says both.
         obj._history_user = pending.author  # type: ignore[attr-defined]
-        obj._change_reason = f"Change approved by {display_name(by)}"  # type: ignore[attr-defined]
+        obj._change_reason = f"Change approved by {display_name(by)}"[:100]  # type: ignore[attr-defined]
         obj.status = ReviewStatus.APPROVED
         obj.last_reviewed = timezone.localdate()
         obj.reviewed_by_id = by.pk  # type: ignore[union-attr]

@@ -368,3 +368,22 @@ def test_an_edit_to_any_approved_item_waits_for_review(client, editor, reviewer,
     assert workflow.approve([obj], by=reviewer).changed == [obj]
     obj.refresh_from_db()
     assert getattr(obj, field) == "Edited in review"
+
+
+def test_a_reviewer_approves_changes_from_the_list_of_revisions(client, editor, reviewer):
+    study = make_study(status=APPROVED, result=OLD)
+    workflow.propose(study, snapshot_with(study, result=NEW), by=editor, submit=True)
+    [revision] = Revision.objects.all()
+    client.force_login(reviewer)
+
+    listed = client.get(reverse("admin:revisions_revision_changelist")).text
+    client.post(
+        reverse("admin:revisions_revision_changelist"),
+        {"action": "approve", "_selected_action": [revision.pk]},
+    )
+
+    assert "Changed the result." in listed and 'value="approve"' in listed
+    study.refresh_from_db()
+    assert study.result == NEW
+    revision.refresh_from_db()
+    assert (revision.status, revision.reviewed_by) == (RevisionStatus.APPROVED, reviewer)
