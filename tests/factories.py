@@ -329,7 +329,8 @@ def make_one_of_each():
         GradingScale: strength.scale,
         Grade: strength,
         Source: seed,
-        SeedReference: make_seed_reference(seed=seed, number=1),
+        # Of a draft seed: rows of an approved item are only viewed on their own admin page.
+        SeedReference: make_seed_reference(seed=make_seed(status=ReviewStatus.DRAFT), number=1),
         Intervention: make_intervention(reported_by=seed),
         Mechanism: make_mechanism(reported_by=seed),
         Study: certainty.studies.get(),
