@@ -19,6 +19,8 @@ STUDY = "weinstock2020-case-series"
 OLD = "8 of 15 (53%) reported marked improvement"
 NEW = "Corrected in review: 9 of 15 reported marked improvement."
 PASSWORD = "a long test passphrase"
+# Each step is a form post and a page load; on a busy machine one can take several seconds.
+STEP_TIMEOUT = 20_000
 
 
 @pytest.fixture
@@ -29,8 +31,14 @@ def site(live_server, allow_orm_beside_playwright):  # noqa: F811
     return live_server.url
 
 
-def log_in(browser, site, username):  # noqa: F811
+def new_page(browser):  # noqa: F811
     page = open_page(browser)
+    page.context.set_default_timeout(STEP_TIMEOUT)
+    return page
+
+
+def log_in(browser, site, username):  # noqa: F811
+    page = new_page(browser)
     page.goto(f"{site}/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -50,7 +58,7 @@ def test_an_edit_waits_for_a_second_person_and_a_revert_is_reviewed_too(browser,
     study = Study.objects.get(key=STUDY)
     change_url = f"{site}/admin/evidence/study/{study.pk}/change/"
     in_review_url = f"{site}/admin/evidence/study/{study.pk}/in-review/"
-    reader = open_page(browser)
+    reader = new_page(browser)
 
     # 1. The editor changes the reported result and submits it; readers still see the old text.
     editor = log_in(browser, site, "edith")
