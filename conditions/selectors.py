@@ -580,7 +580,7 @@ def clinician_page(slug: str) -> ConditionPage:
             "findings-summary",
             "Summary of findings",
             "includes/sections/_summary_of_findings.html",
-            [sof] if sof.rows else [],
+            [sof] if sof.rows or sof.silent else [],
             empty=f"No outcome of LDN for {name} has been graded: "
             "no clinical study measuring one is on record.",
         ),
