@@ -95,8 +95,10 @@ class PageCacheMiddleware:
         version = versions.current()
         tag = etag(request, version)
         modified = version.changed_at.timestamp()
-        response = get_conditional_response(request, etag=tag, last_modified=int(modified))
-        if response is None:
+        not_modified = get_conditional_response(request, etag=tag, last_modified=int(modified))
+        if not_modified is not None:
+            response = not_modified
+        else:
             response = self.cached_or_fresh(request, cache_key(request, version))
             if response.status_code != 200:
                 return response
