@@ -191,8 +191,29 @@ def manage(env, *args):
     )
 
 
+def serve(env):
+    """A `runserver` process on a free port, once it answers: (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            fetch(url + "/methods/")
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("runserver did not answer within 15 s")
+
+
 @pytest.mark.redis
-def test_an_approval_in_one_process_shows_in_another_that_shares_redis(tmp_path):
+def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ldnref.settings",
@@ -203,26 +224,14 @@ def test_an_approval_in_one_process_shows_in_another_that_shares_redis(tmp_path)
     env.pop("SECRET_KEY", None)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_content", "-v0")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}{PSORIASIS}"
+    servers = [serve(env) for _ in range(2)]
+    a, b = (url + PSORIASIS for _process, url in servers)
     try:
-        for _ in range(100):
-            try:
-                headers, _body = fetch(url)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("runserver did not answer within 10 s")
-        headers, before = fetch(url)
-        assert headers["X-Page-Cache"] == "hit"  # stored in Redis by the first request
+        headers, before = fetch(a)
+        assert headers["X-Page-Cache"] == "miss"
+        headers, from_b = fetch(b)
+        assert headers["X-Page-Cache"] == "hit"  # B reads what A stored in Redis
+        assert from_b == before
 
         # Another process approves a claim through the workflow.
         manage(
@@ -237,10 +246,14 @@ def test_an_approval_in_one_process_shows_in_another_that_shares_redis(tmp_path)
             "make_citation(claim=claim, reported_by=make_seed())\n"
             "workflow.approve([claim], by=make_editor())\n",
         )
-        headers, after = fetch(url)
+        headers, after = fetch(a)
         assert headers["X-Page-Cache"] == "miss"
         assert b"Approved in another process." in after
         assert b"Approved in another process." not in before
+        headers, after_b = fetch(b)
+        assert headers["X-Page-Cache"] == "hit"
+        assert after_b == after
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process, _url in servers:
+            process.terminate()
+            process.wait(timeout=10)
