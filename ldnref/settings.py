@@ -156,7 +156,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ldnref.middleware.ContentSecurityPolicyMiddleware",
-    "ldnref.api.http.ConditionalGetMiddleware",
+    # After auth (it must know who is signed in), inside the security and CSP middleware (a
+    # cached answer gets their headers again): conditional GETs and the anonymous page cache.
+    "ldnref.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -186,6 +188,13 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env_cache("CACHE_URL")}
+# Whole anonymous pages and API answers (ldnref.pagecache): which cache, how long it keeps an
+# answer (its key holds the content version, so an edit never waits for this), and the
+# Cache-Control a reverse proxy or CDN gets.
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 3600)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 300, minimum=0)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # ---------------------------------------------------------------- auth

@@ -23,3 +23,12 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The page cache is off (a dummy cache) unless a test turns it on: in tests the content
+# version rarely moves (nothing commits), so a real cache would carry pages across tests.
+# The default cache stays real (DRF's throttling counts in it).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+PAGE_CACHE_ALIAS = "pages"

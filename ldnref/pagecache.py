@@ -1,0 +1,130 @@
+"""HTTP caching for anonymous readers: conditional GETs and a whole-response cache.
+
+Both hang off the content version (evidence.versions, one primary-key query), which every
+committed content change bumps, including approvals through evidence.workflow. So:
+
+- ETag and Last-Modified come from the version; a matching If-None-Match or
+  If-Modified-Since answers 304 here, before the view builds anything.
+- A 200 answer to an anonymous GET is stored in the page cache (settings.PAGE_CACHE_ALIAS)
+  under a key made of the version, the full path and, for the API, the Accept header. The
+  next anonymous reader of that address gets it back for the one version query; an
+  approved edit moves the version, so the very next request misses and sees the new content.
+- Anonymous answers say `public, max-age, stale-while-revalidate` so a reverse proxy or CDN
+  may serve them too.
+
+Signed-in users (a session cookie or an authenticated user) and the admin bypass all of it:
+no ETag, nothing read from or written to the cache, `private, no-cache`. Answers that set a
+cookie or are not 200 are never stored.
+
+This middleware sits inside the security, CSP and clickjacking middleware, so a cached
+answer gets their headers again on the way out, exactly like a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from evidence import versions
+
+API_PREFIX = "/api/"
+KEY_PREFIX = "ldnref:page"
+CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests and the bench
+
+
+def representation(request: HttpRequest) -> str:
+    """What the answer depends on besides the content: the address, and Accept for the API."""
+    accept = request.headers.get("Accept", "") if request.path.startswith(API_PREFIX) else ""
+    return f"{request.get_full_path()}\n{accept}"
+
+
+def etag(request: HttpRequest, version: versions.Version) -> str:
+    """One tag per content version, address and asked-for representation."""
+    digest = hashlib.sha256(representation(request).encode()).hexdigest()[:16]
+    return f'"{version.number}-{digest}"'
+
+
+def cache_key(request: HttpRequest, version: versions.Version) -> str:
+    # The time of the change as well as its number: a re-created database starts counting
+    # again, and must not meet answers a shared Redis kept from the old one.
+    stamp = int(version.changed_at.timestamp() * 1_000_000)
+    digest = hashlib.sha256(representation(request).encode()).hexdigest()
+    return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """A session cookie, or a user signed in some other way (no query without a cookie)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the CSRF middleware sets one
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Conditional GETs and the page cache for every public page and the API (GET, HEAD)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_PATH
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(self.admin_prefix):
+            return self.get_response(request)
+        if signed_in(request):
+            response = self.get_response(request)
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+
+        version = versions.current()
+        tag = etag(request, version)
+        modified = version.changed_at.timestamp()
+        not_modified = get_conditional_response(request, etag=tag, last_modified=int(modified))
+        if not_modified is not None:
+            response = not_modified
+        else:
+            response = self.cached_or_fresh(request, cache_key(request, version))
+            if response.status_code != 200:
+                return response
+        response.headers["ETag"] = tag
+        response.headers["Last-Modified"] = http_date(modified)
+        response.headers["Cache-Control"] = (
+            f"public, max-age={settings.PAGE_CACHE_MAX_AGE}, "
+            f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}"
+        )
+        # Signed-in users see other answers at the same address; the API also by format.
+        patch_vary_headers(
+            response, ["Accept"] if request.path.startswith(API_PREFIX) else ["Cookie"]
+        )
+        return response
+
+    def cached_or_fresh(self, request: HttpRequest, key: str) -> HttpResponse:
+        cache = caches[settings.PAGE_CACHE_ALIAS]
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response.headers[CACHED_HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        if storable(request, response):
+            headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
+            cache.set(key, (response.content, headers), settings.PAGE_CACHE_TIMEOUT)
+        response.headers[CACHED_HEADER] = "miss"
+        return response

@@ -1,0 +1,259 @@
+"""The page cache: anonymous readers get stored pages until the content changes; no one else."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conditions import selectors
+from conditions.models import Condition
+from evidence import workflow
+from evidence.models import Claim
+from tests.factories import make_citation, make_claim, make_editor, make_seed
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = (
+    "/",
+    "/conditions/psoriasis/",
+    "/conditions/psoriasis/patient/",
+    "/ldn/",
+    "/studies/",
+    "/sources/",
+    "/mechanisms/",
+    "/methods/",
+    "/api/v1/claims/",
+)
+PSORIASIS = "/conditions/psoriasis/"
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Turn the page cache on (tests/settings.py keeps it off), empty."""
+    settings.PAGE_CACHE_ALIAS = "default"
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def new_psoriasis_claim(text):
+    claim = make_claim(statement=text)
+    claim.conditions.add(Condition.objects.get(slug="psoriasis"))
+    make_citation(claim=claim, reported_by=make_seed())
+    return claim
+
+
+def test_the_second_anonymous_request_is_served_from_the_cache_with_all_headers(
+    content, client, page_cache
+):
+    for path in PUBLIC:
+        first = client.get(path)
+        assert first.status_code == HTTPStatus.OK, path
+        assert first["X-Page-Cache"] == "miss"
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(path)
+        assert second["X-Page-Cache"] == "hit", path
+        assert len(queries) == 1, path  # the content version, nothing else
+        assert second.content == first.content
+        assert second["Content-Type"] == first["Content-Type"]
+        # The outer middleware still adds its headers to a stored answer.
+        for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+            assert second[header] == first[header], (path, header)
+        assert second["ETag"] == first["ETag"]
+        cache_control = second["Cache-Control"]
+        assert cache_control == "public, max-age=300, stale-while-revalidate=60"
+
+
+def test_each_accept_header_of_the_api_is_stored_on_its_own(content, client, page_cache):
+    as_json = client.get("/api/v1/claims/", headers={"Accept": "application/json"})
+    other = client.get("/api/v1/claims/", headers={"Accept": "*/*"})
+    assert other["X-Page-Cache"] == "miss"
+    assert other["ETag"] != as_json["ETag"]
+    again = client.get("/api/v1/claims/", headers={"Accept": "application/json"})
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == as_json.content
+
+
+def test_an_approval_shows_on_the_very_next_request(
+    content, client, page_cache, django_capture_on_commit_callbacks
+):
+    client.get(PSORIASIS)
+    assert client.get(PSORIASIS)["X-Page-Cache"] == "hit"
+    claim = new_psoriasis_claim("A statement approved while the page was cached.")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve([claim], by=make_editor())
+
+    after = client.get(PSORIASIS)
+    assert after["X-Page-Cache"] == "miss"
+    assert b"A statement approved while the page was cached." in after.content
+
+
+def test_a_save_as_the_admin_makes_shows_on_the_very_next_request(
+    content, client, page_cache, django_capture_on_commit_callbacks
+):
+    claim = Claim.objects.published().first()
+    path = f"/claims/{claim.key}/"
+    client.get(path)
+    assert client.get(path)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.statement = "Edited in the admin while the page was cached."
+        claim.save()
+
+    after = client.get(path)
+    assert after["X-Page-Cache"] == "miss"
+    assert b"Edited in the admin while the page was cached." in after.content
+
+
+def test_signed_in_users_get_fresh_private_pages(content, client, page_cache):
+    client.get(PSORIASIS)  # stored for anonymous readers
+    client.force_login(make_editor())
+    for _ in range(2):
+        response = client.get(PSORIASIS)
+        assert response.status_code == HTTPStatus.OK
+        assert "X-Page-Cache" not in response
+        assert "ETag" not in response
+        assert response["Cache-Control"] == "private, no-cache"
+    # Nothing a signed-in user saw was stored.
+    api = client.get("/api/v1/claims/")
+    assert api["Cache-Control"] == "private, no-cache"
+    client.logout()
+    assert client.get("/api/v1/claims/")["X-Page-Cache"] == "miss"
+
+
+def test_the_admin_is_never_cached(content, client, page_cache, settings):
+    admin = "/" + settings.ADMIN_PATH
+    login = client.get(admin + "login/")
+    assert "public" not in login.get("Cache-Control", "")
+    assert "X-Page-Cache" not in login
+    client.force_login(make_editor())
+    changelist = client.get(admin + "evidence/claim/")
+    assert changelist.status_code == HTTPStatus.OK
+    assert "public" not in changelist["Cache-Control"]
+    assert "X-Page-Cache" not in changelist
+
+
+def test_answers_that_are_not_200_are_not_stored(content, client, page_cache):
+    for _ in range(2):
+        missing = client.get("/conditions/no-such-condition/")
+        assert missing.status_code == HTTPStatus.NOT_FOUND
+        assert missing["X-Page-Cache"] == "miss"
+        assert "public" not in missing.get("Cache-Control", "")
+
+
+def test_a_matching_conditional_request_gets_304_before_the_page_is_built(
+    content, client, monkeypatch
+):
+    first = client.get(PSORIASIS)
+    assert first["Last-Modified"]
+
+    def not_called(slug):
+        raise AssertionError("the page was built for a 304")
+
+    monkeypatch.setattr(selectors, "clinician_page", not_called)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(PSORIASIS, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+    assert again.content == b""
+    assert len(queries) == 1
+    since = client.get(PSORIASIS, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == HTTPStatus.NOT_MODIFIED
+
+
+# ---------------------------------------------------------------- across processes
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_DB_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.headers, answer.read()
+
+
+def manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def serve(env):
+    """A `runserver` process on a free port, once it answers: (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            fetch(url + "/methods/")
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("runserver did not answer within 15 s")
+
+
+@pytest.mark.redis
+def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ldnref.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+        "CACHE_URL": REDIS_DB_URL,
+    }
+    env.pop("SECRET_KEY", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_content", "-v0")
+    servers = [serve(env) for _ in range(2)]
+    a, b = (url + PSORIASIS for _process, url in servers)
+    try:
+        headers, before = fetch(a)
+        assert headers["X-Page-Cache"] == "miss"
+        headers, from_b = fetch(b)
+        assert headers["X-Page-Cache"] == "hit"  # B reads what A stored in Redis
+        assert from_b == before
+
+        # Another process approves a claim through the workflow.
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from evidence import workflow\n"
+            "from conditions.models import Condition\n"
+            "from tests.factories import make_citation, make_claim, make_editor, make_seed\n"
+            "claim = make_claim(statement='Approved in another process.')\n"
+            "claim.conditions.add(Condition.objects.get(slug='psoriasis'))\n"
+            "make_citation(claim=claim, reported_by=make_seed())\n"
+            "workflow.approve([claim], by=make_editor())\n",
+        )
+        headers, after = fetch(a)
+        assert headers["X-Page-Cache"] == "miss"
+        assert b"Approved in another process." in after
+        assert b"Approved in another process." not in before
+        headers, after_b = fetch(b)
+        assert headers["X-Page-Cache"] == "hit"
+        assert after_b == after
+    finally:
+        for process, _url in servers:
+            process.terminate()
+            process.wait(timeout=10)
