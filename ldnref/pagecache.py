@@ -82,10 +82,11 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.admin_prefix = "/" + settings.ADMIN_PATH
+        self.bypass = ("/" + settings.ADMIN_PATH, "/__bench__/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.path.startswith(self.admin_prefix):
+        # The admin is never cached; the bench's floor view must stay a bare Django view.
+        if request.method not in ("GET", "HEAD") or request.path.startswith(self.bypass):
             return self.get_response(request)
         if signed_in(request):
             response = self.get_response(request)
