@@ -156,8 +156,11 @@ def test_psoriasis_carries_the_whole_graded_evidence_with_citations_quotes_and_c
     assert study_badges and all(b["url"].startswith("http://testserver/") for b in study_badges)
     checks = [item["check"] for item in found if item["type"] == "check"]
     assert checks and all(check["finding"] and check["checked_against"] for check in checks)
-    assert any(item["type"] == "conflict" for item in found)
     assert any(item["type"] == "recommendation" for item in found)
+    # The articles' disagreement about randomized trials shows on the itch page.
+    pruritus = get_json(client, "/api/v1/conditions/chronic-pruritus/")
+    conflicts = [item for item in walk(pruritus["sections"]) if item["type"] == "conflict"]
+    assert "randomized-trial-exists" in {conflict["key"] for conflict in conflicts}
 
     # Every citation number on the page is a reference of the page's list, numbered from 1.
     numbers = [ref["number"] for ref in page["references"]]
