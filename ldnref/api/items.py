@@ -28,11 +28,9 @@ from conditions.summary import (
     NOT_REPORTED,
     BottomLine,
     BottomLines,
-    RouteStudy,
     SafetyAnswer,
     SafetyRow,
     SofNote,
-    SofRow,
     SummaryOfFindings,
 )
 from evidence import grading
