@@ -69,7 +69,7 @@ def evidence(row: SofRow, condition: Any, page_url: str) -> dict[str, Any]:
     certainty = row.certainty
     studies = [effect.study for effect in row.effects]
     # The editors' rating steps, then those the rule itself takes (e.g. for indirectness).
-    steps = [*certainty.ratings.all(), *row.ruling.rule_steps]
+    steps: list[Any] = [*certainty.ratings.all(), *row.ruling.rule_steps]
     route, outcome = certainty.get_route_display(), certainty.get_outcome_display()
     overall: dict[str, Any] = {
         "type": concept(CERTAINTY_TYPE, "Overall", "Overall certainty"),
