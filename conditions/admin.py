@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from evidence.admin import (
+    PartOfReviewedAdmin,
     PreviewAdmin,
     ReviewedAdmin,
     on_site,
@@ -248,7 +249,9 @@ class ConditionAdmin(PlainLanguagePreview, ReviewedAdmin):
 
 
 @admin.register(TreatmentRecommendation)
-class TreatmentRecommendationAdmin(admin.ModelAdmin):
+class TreatmentRecommendationAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("treatment", "condition", "line_of_therapy", "strength", "quality", "graded")
     list_filter = ("line_of_therapy", "condition")
     search_fields = ("treatment", "setting", "condition__name")
@@ -261,7 +264,9 @@ class TreatmentRecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeCertainty)
-class OutcomeCertaintyAdmin(admin.ModelAdmin):
+class OutcomeCertaintyAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("condition", "outcome", "route", "certainty")
     list_filter = ("outcome", "route", "condition")
     search_fields = ("condition__name", "outcome", "rationale")
@@ -310,7 +315,9 @@ class OutcomeCertaintyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CertaintyRating)
-class CertaintyRatingAdmin(admin.ModelAdmin):
+class CertaintyRatingAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "certainty__condition"
+
     list_display = ("certainty", "domain", "level_change", "reason")
     list_filter = ("domain",)
     search_fields = ("certainty__condition__name", "reason")
@@ -319,7 +326,9 @@ class CertaintyRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlainStatement)
-class PlainStatementAdmin(PlainLanguagePreview):
+class PlainStatementAdmin(PlainLanguagePreview, PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     form = PlainStatementForm
     list_display = ("condition", "section", "order", "text", "reading_grade", "claim")
     list_filter = ("section", "condition")
@@ -348,7 +357,9 @@ def _posted_id(request, name):
 
 
 @admin.register(IndirectEvidence)
-class IndirectEvidenceAdmin(admin.ModelAdmin):
+class IndirectEvidenceAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "condition"
+
     list_display = ("condition", "study", "reason")
     list_filter = ("condition",)
     search_fields = ("condition__name", "study__label", "reason")

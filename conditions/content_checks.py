@@ -14,9 +14,10 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
-from evidence.models import Citation, Claim, Grade, Mechanism, Source
+from evidence import grading
+from evidence.models import Citation, Claim, Grade, Mechanism, Source, Study
 from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
 from evidence.wording import wording_problem
@@ -119,18 +120,31 @@ def overrides_without_reason() -> Problems:
     return problems
 
 
+NOT_CLINICAL = [*grading.LABORATORY_DESIGNS, *grading.OPINION_DESIGNS]
+
+
 def incomplete_public_conditions() -> Problems:
-    """Public conditions missing a verdict, a summary or a Summary of Findings (one query)."""
+    """Public conditions missing a verdict, a summary or a Summary of Findings (one query).
+
+    Every condition page shows a Summary of Findings table; where no study is on record its
+    rows read "Not reported", which is right. It is missing when a clinical study of the
+    condition is on record but no outcome of it has been graded.
+    """
     rated = OutcomeCertainty.objects.filter(condition=OuterRef("pk"))
+    clinical = Study.objects.published().exclude(design__in=NOT_CLINICAL)
+    studied = clinical.filter(Q(conditions=OuterRef("pk")) | Q(indirect_for=OuterRef("pk")))
     problems = []
-    for condition in Condition.objects.published().annotate(has_findings=Exists(rated)):
+    conditions = Condition.objects.published().annotate(
+        has_findings=Exists(rated), has_studies=Exists(studied)
+    )
+    for condition in conditions:
         missing = [
             _label(Condition, name)
             for name in ("verdict", "clinician_summary", "patient_summary")
             if not getattr(condition, name).strip()
         ]
-        if not condition.has_findings:
-            missing.append("Summary of Findings (no outcome certainty)")
+        if condition.has_studies and not condition.has_findings:
+            missing.append("Summary of Findings (clinical studies on record, no outcome graded)")
         if missing:
             problems.append(f"Condition {condition.slug} is public without: {', '.join(missing)}.")
     return problems

@@ -16,6 +16,7 @@ from evidence.models import (
     Source,
     Study,
     grade_field,
+    track_history,
     validate_citation_fields,
 )
 
@@ -66,6 +67,9 @@ class Condition(Reviewed):
     claims = models.ManyToManyField(Claim, blank=True, related_name="conditions")
 
     objects = PublishedKeyedManager("slug")
+    history = track_history(m2m_fields=[studies, claims])
+
+    revision_children = ("recommendations", "certainties", "plain_statements")
 
     class Meta:
         ordering = ["name"]
@@ -137,6 +141,7 @@ class IndirectEvidence(models.Model):
     )
 
     objects = IndirectEvidenceManager()
+    history = track_history()
 
     class Meta:
         ordering = ["condition__name", "study__label"]
@@ -226,6 +231,7 @@ class TreatmentRecommendation(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     objects = TreatmentRecommendationManager()
+    history = track_history()
 
     class Meta:
         ordering = ["condition__name", "order", "treatment"]
@@ -285,6 +291,7 @@ class OutcomeCertainty(models.Model):
     )
 
     objects = OutcomeCertaintyManager()
+    history = track_history(m2m_fields=[studies])
 
     class Meta:
         ordering = ["condition__name", "outcome", "route"]
@@ -361,6 +368,7 @@ class CertaintyRating(models.Model):
     reason = models.TextField()
 
     objects = CertaintyRatingManager()
+    history = track_history()
 
     class Meta:
         ordering = ["certainty", "domain"]
@@ -420,6 +428,7 @@ class PlainStatement(models.Model):
     order = models.PositiveSmallIntegerField(default=1)
 
     objects = PlainStatementManager()
+    history = track_history()
 
     class Meta:
         ordering = ["condition__name", "section", "order"]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -41,6 +42,7 @@ from evidence.selectors import (
     published_claims,
     published_studies,
 )
+from revisions.models import Revision
 
 from .models import (
     Condition,
@@ -69,6 +71,9 @@ from .summary import (
     silent_routes,
     summary_of_findings,
 )
+
+# The most recent approved changes a condition page lists.
+CHANGES_SHOWN = 20
 
 CITATIONS = Citation.objects.select_related("source", "reported_by")
 
@@ -133,6 +138,34 @@ class PlainItem:
 
     def number(self, page: PageNumbering) -> None:
         self.claim.number(page)
+
+
+@dataclass
+class ChangeItem:
+    """One approved change to the page or to a study or claim it shows, in plain words."""
+
+    revision: Revision
+
+    def number(self, page: PageNumbering) -> None:
+        pass
+
+
+def _changes(condition: Condition, studies: Sequence[Study], claims: Sequence[Claim]) -> list[Item]:
+    """Approved changes to the condition, its studies and its claims, newest first (1 query;
+    content types are cached per process after the first request)."""
+    types = ContentType.objects.get_for_models(Condition, Study, Claim)
+    about = (
+        Q(content_type=types[Condition], object_id=condition.pk)
+        | Q(content_type=types[Study], object_id__in=[study.pk for study in studies])
+        | Q(content_type=types[Claim], object_id__in=[claim.pk for claim in claims])
+    )
+    revisions = (
+        Revision.objects.approved()
+        .filter(about)
+        .select_related("reviewed_by")
+        .order_by("-reviewed_on", "-pk")[:CHANGES_SHOWN]
+    )
+    return [ChangeItem(revision) for revision in revisions]
 
 
 @dataclass
@@ -241,7 +274,8 @@ def home() -> list[HomeRow]:
 
 def _condition(slug: str) -> Condition:
     return get_object_or_404(
-        Condition.objects.published().select_related("verdict_override"), slug=slug
+        Condition.objects.published().select_related("verdict_override", "reviewed_by"),
+        slug=slug,
     )
 
 
@@ -458,16 +492,17 @@ CLINICIAN_SECTIONS = (
     "candidates",
     "limitations",
     "disagree",
+    "changes",
 )
 
 
 def clinician_page(slug: str) -> ConditionPage:
     """Everything on the clinician view of a condition, in CLINICIAN_SECTIONS order.
 
-    At most 23 queries, however much content there is: the condition, claims (4, with their
+    At most 24 queries, however much content there is: the condition, claims (4, with their
     checks and the paper's own records), studies (2, with their checks), indirect studies (2),
     grades, certainties (3), the route sections' claims (3), recommendations, conflicts (5,
-    with both sides' checks), cited sources and how the seeds printed them.
+    with both sides' checks), approved changes, cited sources and how the seeds printed them.
     """
     condition = _condition(slug)
     name = condition.name.lower()
@@ -545,7 +580,7 @@ def clinician_page(slug: str) -> ConditionPage:
             "findings-summary",
             "Summary of findings",
             "includes/sections/_summary_of_findings.html",
-            [sof] if sof.rows else [],
+            [sof] if sof.rows or sof.silent else [],
             empty=f"No outcome of LDN for {name} has been graded: "
             "no clinical study measuring one is on record.",
         ),
@@ -670,6 +705,15 @@ def clinician_page(slug: str) -> ConditionPage:
             ],
         ),
     }
+    builders["changes"] = lambda: Section(
+        "changes",
+        "Changes",
+        "includes/sections/_changes.html",
+        _changes(condition, studies, claims),
+        empty="No change to this page has been approved since it was first published.",
+        note="Approved changes to this page and to the studies and statements it shows, "
+        f"newest first (at most {CHANGES_SHOWN}).",
+    )
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
     # A topic the articles cover only for LDN in general gets one line, not an empty section.
     general_only = [s for s in sections if s.id in GENERAL_TOPICS and not s.items]

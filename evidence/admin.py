@@ -17,11 +17,15 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
+
+from revisions import snapshots
+from revisions.models import Revision, display_name
 
 from . import workflow
 from .choices import ReviewStatus
@@ -168,6 +172,11 @@ DONE = {
     "draft": "Returned to draft",
 }
 
+SAVED_FOR_REVIEW = (
+    "Your change to “{}” is saved as a change waiting for review: readers still see the "
+    "approved version until a reviewer approves it."
+)
+
 
 class ReviewedForm(forms.ModelForm):
     review_action = forms.ChoiceField(
@@ -177,15 +186,168 @@ class ReviewedForm(forms.ModelForm):
         help_text="Applied after saving, through the editorial workflow.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An item with a change waiting shows the change (see ReviewedAdmin.get_object).
+        pending = getattr(self.instance, "_pending_data", None)
+        if pending and not self.is_bound:
+            for name, pks in pending.get("m2m", {}).items():
+                if name in self.fields:
+                    self.initial[name] = pks
 
-class ReviewedAdmin(admin.ModelAdmin):
+
+def through_field(model, inline_model):
+    """The many-to-many field of `model` whose link rows `inline_model` is, or None."""
+    for m2m in snapshots.m2m_fields(model):
+        if m2m.remote_field.through is inline_model:
+            return m2m
+    return None
+
+
+def proposed_data(obj, form, formsets):
+    """The version an editor just submitted, as a snapshot: the form's instance and links,
+    and every inline row that was not deleted (links of through-model inlines included)."""
+    data = snapshots.row_data(obj, links=False)
+    data["m2m"] = {
+        name: sorted(item.pk for item in form.cleaned_data[name])
+        for name in (f.name for f in snapshots.m2m_fields(type(obj)))
+        if name in form.cleaned_data
+    }
+    if obj._pending_data:  # links not in this form keep their proposed value
+        data["m2m"] = {**obj._pending_data.get("m2m", {}), **data["m2m"]}
+    children = {}
+    for formset in formsets:
+        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+        kept = [f for f in kept if not (formset.can_delete and formset._should_delete_form(f))]
+        link = through_field(type(obj), formset.model)
+        if link is not None:  # a many-to-many inline, e.g. a condition's claims
+            target = link.m2m_reverse_field_name()
+            data["m2m"][link.name] = sorted(
+                f.cleaned_data[target].pk for f in kept if f.cleaned_data.get(target)
+            )
+            continue
+        rows = []
+        for child_form in kept:
+            child = child_form.instance
+            row = snapshots.row_data(child, skip=formset.fk.name, links=False)
+            row["m2m"] = {
+                f.name: sorted(item.pk for item in child_form.cleaned_data[f.name])
+                for f in snapshots.m2m_fields(type(child))
+                if f.name in child_form.cleaned_data
+            }
+            rows.append(row)
+        children[formset.fk.remote_field.get_accessor_name()] = rows
+    stored = snapshots.snapshot(obj)["children"] if obj.pk else {}
+    data["children"] = {**stored, **(obj._pending_data or {}).get("children", {}), **children}
+    return data
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Every recorded version of a row (django-simple-history): who, when, which fields, and
+    each version compared with the row as stored. Reviewed items can also be reverted, the
+    revert going through review (ReviewedAdmin)."""
+
+    reverts = False
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/<int:history_id>/",
+                view(self.version_view),
+                name="{}_{}_version".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _item(self, request, object_id):
+        obj = admin.ModelAdmin.get_object(self, request, object_id)  # the stored row
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": title,
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+            ),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every recorded version: when, who, what changed, with links to compare and revert."""
+        obj = self._item(request, object_id)
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        )
+        names = [f.name for f in snapshots.own_fields(type(obj))]
+        labels = {f.name: str(f.verbose_name) for f in snapshots.own_fields(type(obj))}
+        rows = []
+        for record, previous in zip(records, [*records[1:], None], strict=True):
+            if previous is None:
+                changed = "first recorded version"
+            else:
+                delta = record.diff_against(previous, included_fields=names)
+                changed = ", ".join(labels[c.field] for c in delta.changes) or "status only"
+            rows.append((record, changed))
+        context = self._context(
+            request,
+            obj,
+            f"History of {obj}",
+            rows=rows,
+            pending=workflow.pending_revision(obj) if self.reverts else None,
+            reverts=self.reverts,
+        )
+        return TemplateResponse(request, "admin/revisions/history.html", context)
+
+    def version_view(self, request, object_id, history_id):
+        """One recorded version against the stored item, and a revert to it (POST)."""
+        obj = self._item(request, object_id)
+        record = get_object_or_404(obj.history, history_id=history_id)
+        if request.method == "POST":
+            if not (self.reverts and self.has_change_permission(request, obj)):
+                raise PermissionDenied
+            workflow.revert(obj, record, by=request.user)
+            self.message_user(
+                request,
+                f"The revert of “{obj}” to the version of {record.history_date:%d %B %Y, %H:%M} "
+                "is waiting for review; readers see the approved version until then.",
+                messages.INFO,
+            )
+            return redirect(self._context(request, obj, "")["change_url"])
+        old = snapshots.row_data(record.instance, links=False)
+        now = snapshots.row_data(obj, links=False)
+        changes = snapshots.compare(type(obj), now, old)
+        context = self._context(
+            request,
+            obj,
+            f"{obj}: the version of {record.history_date:%d %B %Y, %H:%M}",
+            record=record,
+            table=snapshots.as_table(changes),
+            can_revert=self.reverts and self.has_change_permission(request, obj) and bool(changes),
+            left="Now",
+            right="This version",
+        )
+        return TemplateResponse(request, "admin/revisions/diff.html", context)
+
+
+class ReviewedAdmin(HistoryAdmin):
     """Status changes only through evidence.workflow: bulk actions and the change form alike.
 
-    The status, review date and reviewer are read-only here; the "Review" field of the change
-    form and the actions below call the workflow, which dates and signs approvals.
+    Saving an approved item stores the edit as a change waiting for review
+    (workflow.propose) and leaves the stored row, which readers see, as it is. The change
+    form then shows the waiting change; the reviewer sees it field by field on the item's
+    "Change in review" page and approves it there, in the list of changes, or with the
+    actions below. The status, review date and reviewer are read-only here.
     """
 
     form = ReviewedForm
+    reverts = True
     actions = ("submit_for_review", "approve", "retire")
     review_fields = ("review_action", "status", "last_reviewed", "reviewed_by")
 
@@ -197,10 +359,103 @@ class ReviewedAdmin(admin.ModelAdmin):
             "reviewed_by",
         )
 
+    def has_review_permission(self, request):
+        return workflow.can_review(request.user)
+
+    # -- a change to an approved item waits for review
+
+    def get_object(self, request, object_id, from_field=None):
+        """The stored item; with a change waiting, its fields show the change."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            pending = workflow.pending_revision(obj)
+            obj._pending_data = pending.data if pending else None
+            obj._pending = pending
+            if pending:
+                for field in snapshots.own_fields(type(obj)):
+                    if field.name in pending.data["fields"]:
+                        value = field.to_python(pending.data["fields"][field.name])
+                        setattr(obj, field.attname, value)
+        return obj
+
+    def _waits_for_review(self, obj):
+        return obj.pk is not None and (
+            obj.status == ReviewStatus.APPROVED or getattr(obj, "_pending", None) is not None
+        )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        rows = self._pending_rows(obj, inline)
+        if rows is not None and request.method != "POST":
+            kwargs["queryset"] = kwargs["queryset"].filter(
+                pk__in=[row["pk"] for row in rows if row["pk"]]
+            )
+            kwargs["initial"] = [
+                {**row["fields"], **row["m2m"]} for row in rows if row["pk"] is None
+            ]
+        return kwargs
+
+    def _pending_rows(self, obj, inline):
+        pending = getattr(obj, "_pending_data", None) if obj is not None else None
+        if not pending:
+            return None
+        for rel in snapshots.children_of(type(obj)):
+            if rel.related_model is inline.model:
+                return pending.get("children", {}).get(rel.name)
+        link = through_field(type(obj), inline.model)
+        if link is None or link.name not in pending.get("m2m", {}):
+            return None
+        # Link rows as inline rows: the stored ones still proposed, then the new ones.
+        target = link.m2m_reverse_field_name()
+        proposed = pending["m2m"][link.name]
+        stored = {
+            getattr(row, f"{target}_id"): row.pk
+            for row in inline.model.objects.filter(**{link.m2m_field_name(): obj.pk})
+        }
+        return [{"pk": stored.get(pk), "fields": {target: pk}, "m2m": {}} for pk in proposed]
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        if request.method != "POST":
+            for formset, inline in zip(formsets, inline_instances, strict=True):
+                rows = self._pending_rows(obj, inline)
+                if rows is None:
+                    continue
+                formset.extra = len(formset.initial_extra or [])
+                by_pk = {row["pk"]: row for row in rows if row["pk"]}
+                for child_form in formset.initial_forms:
+                    row = by_pk.get(child_form.instance.pk)
+                    if row:
+                        child_form.initial.update({**row["fields"], **row["m2m"]})
+        return super().get_inline_formsets(request, formsets, inline_instances, obj)
+
+    @staticmethod
+    def _unchanged(form, formsets=()):
+        """Only the Review field was set: nothing to save, so nobody becomes the last changer."""
+        return set(form.changed_data) <= {"review_action"} and not any(
+            formset.has_changed() for formset in formsets
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and (self._waits_for_review(obj) or self._unchanged(form)):
+            return  # save_related() stores a change to an approved item for review
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        action = form.cleaned_data.get("review_action")
+        if change and self._waits_for_review(obj) and not self._unchanged(form, formsets):
+            obj._pending_data = getattr(obj, "_pending_data", None)
+            data = proposed_data(obj, form, formsets)
+            stored = type(obj).objects.get(pk=obj.pk)
+            workflow.propose(stored, data, by=request.user, submit=action == "submit")
+            for formset in formsets:  # nothing saved: the change message lists no rows
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            self.message_user(request, SAVED_FOR_REVIEW.format(stored), messages.INFO)
+            if action and action != "submit":
+                self._run(request, action, [stored])
+            return
         super().save_related(request, form, formsets, change)
         # After the inlines are saved, so a claim's new citations count for its approval.
-        action = form.cleaned_data.get("review_action")
         if action:
             self._run(request, action, [form.instance])
 
@@ -214,13 +469,109 @@ class ReviewedAdmin(admin.ModelAdmin):
     def submit_for_review(self, request, queryset):
         self._run(request, "submit", queryset)
 
-    @admin.action(description="Approve (publish)", permissions=("change",))
+    @admin.action(description="Approve (publish)", permissions=("review",))
     def approve(self, request, queryset):
         self._run(request, "approve", queryset)
 
-    @admin.action(description="Retire (take off the site)", permissions=("change",))
+    @admin.action(description="Retire (take off the site)", permissions=("review",))
     def retire(self, request, queryset):
         self._run(request, "retire", queryset)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        in_review = self.admin_site.admin_view(self.in_review_view)
+        return [
+            path("<path:object_id>/in-review/", in_review, name="{}_{}_in_review".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def in_review_view(self, request, object_id):
+        """The change waiting on an item, field by field, with approve and return (POST)."""
+        obj = self._item(request, object_id)
+        pending = workflow.pending_revision(obj)
+        if pending is None:
+            self.message_user(request, f"No change to “{obj}” is waiting.", messages.INFO)
+            return redirect(self._context(request, obj, "")["change_url"])
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action in ("approve", "draft", "submit"):
+                self._run(request, action, [obj])
+            return redirect(self._context(request, obj, "")["change_url"])
+        changes = snapshots.compare(type(obj), snapshots.snapshot(obj), pending.data)
+        context = self._context(
+            request,
+            obj,
+            f"{obj}: change in review",
+            revision=pending,
+            table=snapshots.as_table(changes),
+            left="Approved (readers see this)",
+            right="Proposed",
+            can_approve=workflow.can_review(request.user),
+            can_submit=self.has_change_permission(request, obj),
+        )
+        return TemplateResponse(request, "admin/revisions/diff.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = admin.ModelAdmin.get_object(self, request, object_id)
+        pending = workflow.pending_revision(obj) if obj is not None else None
+        extra = {"pending_revision": pending, **(extra_context or {})}
+        if pending is not None and request.method != "POST":
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
+            )
+            message = format_html(
+                "A change by {} is waiting for review ({}): the form shows it. Readers see the "
+                'approved version until it is approved. <a href="{}">Compare it with the '
+                "approved version</a>.",
+                pending.author or "an editor",
+                pending.get_status_display().lower(),
+                url,
+            )
+            self.message_user(request, message, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra)
+
+
+LOCKED_PART = (
+    "“{}” is approved: change this on its page, where the change waits for review and "
+    "readers keep the approved version until then."
+)
+
+
+class PartOfReviewedAdmin(HistoryAdmin):
+    """Rows that belong to a reviewed item, e.g. a claim's citations or a condition's
+    statements. While the item is approved they are read-only here: they are changed on the
+    item's own page, where the change waits for review with the item's other changes."""
+
+    reviewed_parent = ""  # the path to the reviewed item, e.g. "claim" or "certainty__condition"
+
+    def parent_of(self, obj):
+        for name in self.reviewed_parent.split("__"):
+            obj = getattr(obj, name, None) if obj is not None else None
+        return obj
+
+    def locked_by(self, obj):
+        """The approved item `obj` belongs to, or None when it may be changed here."""
+        parent = self.parent_of(obj) if obj is not None else None
+        return parent if parent is not None and parent.status == ReviewStatus.APPROVED else None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.locked_by(obj) is None
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.locked_by(obj) is None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        locked_by = self.locked_by
+
+        class PartForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                parent = locked_by(self.instance)
+                if parent is not None:
+                    self.add_error(None, LOCKED_PART.format(parent))
+
+        return PartForm
 
 
 def on_site_url(model_admin, obj):
@@ -305,7 +656,7 @@ class GradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(admin.ModelAdmin):
+class GradingScaleAdmin(HistoryAdmin):
     list_display = ("name", "slug", "grade_count", "source")
     search_fields = ("name", "slug", "source")
     prepopulated_fields = {"slug": ("name",)}
@@ -322,7 +673,7 @@ class GradingScaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(HistoryAdmin):
     list_display = ("label", "code", "scale", "rank")
     list_filter = ("scale",)
     search_fields = ("label", "code", "scale__name")
@@ -345,13 +696,13 @@ class SeedReferenceInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed")
-    list_filter = ("kind", VerifiedFilter, SeedFilter)
+class SourceAdmin(ReviewedAdmin):
+    list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed", "status")
+    list_filter = ("status", "kind", VerifiedFilter, SeedFilter)
     search_fields = ("key", "authors", "title", "container", "doi", "pmid")
     formfield_overrides = HTTPS_URLS
     fieldsets = (
-        (None, {"fields": ("key", "kind", "reliability")}),
+        (None, {"fields": ("key", "kind", "reliability", *ReviewedAdmin.review_fields)}),
         (
             "Bibliographic data",
             {
@@ -399,7 +750,9 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeedReference)
-class SeedReferenceAdmin(admin.ModelAdmin):
+class SeedReferenceAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "seed"
+
     list_display = ("seed_key", "number", "source", "as_printed")
     list_filter = ("seed",)
     search_fields = ("as_printed", "source__key", "source__title", "seed__key")
@@ -415,7 +768,7 @@ class SeedReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(HistoryAdmin):
     list_display = ("name", "drug", "route", "strength", "frequency", seed_key)
     list_filter = ("route", "reported_by")
     search_fields = ("key", "name", "drug", "formulation")
@@ -541,7 +894,9 @@ class ClaimAdmin(ReviewedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "claim"
+
     list_display = ("claim", "source", seed_key)
     list_filter = ("reported_by",)
     search_fields = ("claim__key", "source__key", "source__title", "quote")
@@ -553,7 +908,7 @@ class CitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(HistoryAdmin):
     list_display = ("title", "claim_a", "claim_b")
     search_fields = ("key", "title", "editors_note", "claim_a__key", "claim_b__key")
     list_select_related = ("claim_a", "claim_b")
@@ -562,9 +917,76 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrimarySourceCheck)
-class PrimarySourceCheckAdmin(admin.ModelAdmin):
+class PrimarySourceCheckAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "claim"
+
     list_display = ("key", "claim", "source", "verdict", "checked_by")
     list_filter = ("verdict",)
     search_fields = ("key", "claim__key", "source__key", "finding")
     list_select_related = ("claim", "source")
     autocomplete_fields = ("claim", "source", "study")
+
+
+# ---------------------------------------------------------------- changes waiting for review
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Every proposed change: reviewers work through the ones in review from here."""
+
+    list_display = ("item_link", "kind", "summary", "status", "author", "created", "reviewed")
+    list_filter = ("status", "kind", "content_type")
+    search_fields = ("item_repr", "summary")
+    list_select_related = ("author", "reviewed_by", "content_type")
+    actions = ("approve", "return_to_draft")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return workflow.can_review(request.user)
+
+    @admin.display(description="Item", ordering="item_repr")
+    def item_link(self, obj):
+        model = obj.content_type.model_class()
+        view = "in_review" if obj.is_pending else "change"
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.object_id]
+        )
+        return format_html('<a href="{}">{}</a>', url, obj.item_repr)
+
+    @admin.display(description="Reviewed", ordering="reviewed_on")
+    def reviewed(self, obj):
+        if not obj.reviewed_on:
+            return "—"
+        return f"{obj.reviewed_on:%d %b %Y} by {display_name(obj.reviewed_by)}"
+
+    def _items(self, queryset):
+        # One query per content type for the items the selected changes are about.
+        by_type = {}
+        for revision in queryset.pending():
+            by_type.setdefault(revision.content_type, []).append(revision.object_id)
+        return [
+            item
+            for content_type, ids in by_type.items()
+            for item in content_type.model_class()._base_manager.filter(pk__in=ids)
+        ]
+
+    def _run(self, request, action, queryset):
+        result = workflow.TRANSITIONS[action](self._items(queryset), by=request.user)
+        for ok, text in workflow.describe(result, DONE[action]):
+            self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
+
+    @admin.action(description="Approve the selected changes", permissions=("review",))
+    def approve(self, request, queryset):
+        self._run(request, "approve", queryset)
+
+    @admin.action(description="Return the selected changes to their authors", permissions=("view",))
+    def return_to_draft(self, request, queryset):
+        self._run(request, "draft", queryset)

@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from revisions.models import display_name
 
 from . import grading
 from .choices import (
@@ -50,8 +53,20 @@ class PublishedQuerySet(models.QuerySet):
 PublishedKeyedManager = KeyedManager.from_queryset(PublishedQuerySet)
 
 
+def track_history(**options) -> HistoricalRecords:
+    """Who changed a row, what and when: one historical table per model, in the revisions app."""
+    return HistoricalRecords(app="revisions", **options)
+
+
 class Reviewed(models.Model):
-    """Content that readers see only once approved; evidence.workflow alone changes `status`."""
+    """Content that readers see only once approved; evidence.workflow alone changes `status`.
+
+    The row is always the version readers may see: an edit to an approved row waits as a
+    revisions.Revision until a reviewer approves it. `revision_children` names the inline
+    rows (reverse foreign keys) that an edit of the item carries with it.
+    """
+
+    revision_children: tuple[str, ...] = ()
 
     status = models.CharField(
         max_length=20, choices=ReviewStatus, default=ReviewStatus.DRAFT, editable=False
@@ -69,6 +84,11 @@ class Reviewed(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def reviewer_name(self):
+        """Who approved it last, as pages name them (select `reviewed_by` to avoid a query)."""
+        return display_name(self.reviewed_by)
 
     @property
     def is_published(self):
@@ -102,6 +122,7 @@ class GradingScale(models.Model):
     source_url = models.URLField(max_length=500, help_text="Page the definitions were read on.")
 
     objects = KeyedManager("slug")
+    history = track_history()
 
     class Meta:
         ordering = ["name"]
@@ -126,6 +147,7 @@ class Grade(models.Model):
     definition = models.TextField(help_text="The scale's own wording for this level.")
 
     objects = GradeManager()
+    history = track_history()
 
     class Meta:
         ordering = ["scale__name", "rank"]
@@ -161,7 +183,7 @@ class Grade(models.Model):
 
 class SourceQuerySet(models.QuerySet["Source"]):
     def published(self):
-        """The seed articles, the works they list, and what a published claim or study cites.
+        """Approved: the seed articles, the works they list, what a published claim or study cites.
 
         A work cited only by drafts, and listed by no seed, stays off the site.
         """
@@ -170,7 +192,9 @@ class SourceQuerySet(models.QuerySet["Source"]):
         cited = Citation.objects.filter(approved("claim__"), source=OuterRef("pk"))
         studied = Study.objects.filter(approved(), source=OuterRef("pk"))
         listed = SeedReference.objects.filter(source=OuterRef("pk"))
-        return self.filter(SEED_ONLY | Exists(cited) | Exists(studied) | Exists(listed))
+        return self.filter(approved()).filter(
+            SEED_ONLY | Exists(cited) | Exists(studied) | Exists(listed)
+        )
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, "Source"]:
         """{key: Source} for the given citation keys (one query, none when `keys` is empty)."""
@@ -199,7 +223,7 @@ def validate_citation_fields(instance, *field_names):
         raise ValidationError(errors)
 
 
-class Source(models.Model):
+class Source(Reviewed):
     """A citable work. The two seed articles are Sources too, with `seed_file` set."""
 
     key = models.SlugField(unique=True, help_text="Citation key used in Markdown as [@key].")
@@ -227,6 +251,9 @@ class Source(models.Model):
     )
 
     objects = SourceManager()
+    history = track_history()
+
+    revision_children = ("reference_list",)
 
     class Meta:
         ordering = ["key"]
@@ -318,6 +345,7 @@ class SeedReference(models.Model):
     as_printed = models.TextField(help_text="The entry verbatim from the article.")
 
     objects = SeedReferenceManager()
+    history = track_history()
 
     class Meta:
         ordering = ["seed__key", "number", "source__key"]
@@ -384,6 +412,7 @@ class Intervention(Reported):
     frequency = models.CharField(max_length=100, blank=True)
 
     objects = KeyedManager()
+    history = track_history()
 
     class Meta:
         ordering = ["route", "name"]
@@ -403,6 +432,7 @@ class Mechanism(Reported, Reviewed):
     summary = models.TextField(help_text="In our words; Markdown with [@key] citations.")
 
     objects = PublishedKeyedManager("slug")
+    history = track_history()
 
     class Meta:
         ordering = ["name"]
@@ -454,7 +484,7 @@ class Study(Reported, Reviewed):
         blank=True, help_text="Verbatim words of the seed article; empty for the paper's record."
     )
     per_check = models.ForeignKey(
-        "PrimarySourceCheck",
+        "evidence.PrimarySourceCheck",  # app-qualified: the history model lives in revisions
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -475,6 +505,7 @@ class Study(Reported, Reviewed):
     result = models.TextField(blank=True, help_text="Result as reported, in our words.")
 
     objects = PublishedKeyedManager()
+    history = track_history()
 
     class Meta:
         ordering = ["label"]
@@ -596,6 +627,9 @@ class Claim(Reviewed):
     )
 
     objects = ClaimManager()
+    history = track_history()
+
+    revision_children = ("citations", "primary_source_checks")
 
     class Meta:
         ordering = ["kind", "key"]
@@ -659,6 +693,7 @@ class Citation(Reported):
     )
 
     objects = CitationManager()
+    history = track_history()
 
     class Meta:
         ordering = ["claim__key", "source__key"]
@@ -697,6 +732,7 @@ class Conflict(models.Model):
     editors_note = models.TextField(help_text="What the disagreement is and what we make of it.")
 
     objects = KeyedManager()
+    history = track_history()
 
     class Meta:
         ordering = ["title"]
@@ -750,6 +786,7 @@ class PrimarySourceCheck(models.Model):
     checked_by = models.CharField(max_length=100, default=grading.ASSIGNED_BY)
 
     objects = KeyedManager()
+    history = track_history()
 
     class Meta:
         ordering = ["key"]

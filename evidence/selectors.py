@@ -44,7 +44,7 @@ def published_claims() -> QuerySet[Claim]:
     paper's own records from each check (4 queries when evaluated)."""
     return (
         Claim.objects.published()
-        .select_related("study__source", "intervention", "mechanism")
+        .select_related("study__source", "intervention", "mechanism", "reviewed_by")
         .prefetch_related(
             Prefetch("citations", Citation.objects.select_related("source", "reported_by")),
             Prefetch(
@@ -106,7 +106,9 @@ def study_detail(key: str) -> StudyPage:
     A check shows here when it is about this study record, about a claim resting on it, or
     is the check this record (the paper's own account) comes from.
     """
-    study = get_object_or_404(published_studies().select_related("per_check__study"), key=key)
+    study = get_object_or_404(
+        published_studies().select_related("per_check__study", "reviewed_by"), key=key
+    )
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
     claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
     checks: list[Item] = [
@@ -210,7 +212,7 @@ class MechanismPage:
 def mechanism_detail(slug: str) -> MechanismPage:
     """A published mechanism, its summary rendered, and the claims about it (≤ 7 queries)."""
     mechanism = get_object_or_404(
-        Mechanism.objects.published().select_related("reported_by"), slug=slug
+        Mechanism.objects.published().select_related("reported_by", "reviewed_by"), slug=slug
     )
     claims = [CitedClaim(claim) for claim in published_claims().filter(mechanism=mechanism)]
     sections = [

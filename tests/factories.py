@@ -26,6 +26,7 @@ from evidence.choices import (
     ClaimKind,
     GradeDomain,
     Outcome,
+    ReviewStatus,
     Route,
     SourceKind,
     StudyDesign,
@@ -152,6 +153,7 @@ def make_source(**overrides):
         "authors": "Doe J, Roe R",
         "title": f"A study of things {n}",
         "year": 2020,
+        "status": ReviewStatus.APPROVED,  # most tests cite sources readers may see
     }
     fields.update(overrides)
     return Source.objects.create(**fields)
@@ -328,7 +330,8 @@ def make_one_of_each():
         GradingScale: strength.scale,
         Grade: strength,
         Source: seed,
-        SeedReference: make_seed_reference(seed=seed, number=1),
+        # Of a draft seed: rows of an approved item are only viewed on their own admin page.
+        SeedReference: make_seed_reference(seed=make_seed(status=ReviewStatus.DRAFT), number=1),
         Intervention: make_intervention(reported_by=seed),
         Mechanism: make_mechanism(reported_by=seed),
         Study: certainty.studies.get(),
@@ -344,3 +347,18 @@ def make_one_of_each():
         CertaintyRating: make_rating(certainty=certainty),
         PlainStatement: make_plain_statement(condition=condition, claim=claim),
     }
+
+
+def make_staff(*roles, **overrides):
+    """A staff account in the given role groups ("Editors", "Reviewers"), not a superuser.
+
+    The groups come from the data migration revisions/0002_editor_and_reviewer_roles.
+    """
+    from django.contrib.auth.models import Group
+
+    n = _next()
+    fields = {"username": f"staff{n}", "password": "not-a-real-password", "is_staff": True}
+    fields.update(overrides)
+    user = get_user_model().objects.create_user(**fields)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user

@@ -628,15 +628,15 @@ def test_returning_an_item_to_draft_in_the_change_form_takes_it_off_the_site(adm
     assert not Study.objects.published().exists()
 
 
-def test_an_editor_can_add_a_cited_claim_and_approve_it_in_one_save(admin_client, admin_user):
+def test_an_editor_cannot_add_a_cited_claim_and_approve_it_in_one_save(admin_client):
     seed = make_seed()
 
     response = claim_post(admin_client, citations=[(seed, seed, "very few adverse events")])
 
-    assert response.redirect_chain[0][1] == HTTPStatus.FOUND
-    claim = Claim.objects.published().get(key="itch-relief-in-one-save")
-    assert (claim.last_reviewed, claim.reviewed_by) == (timezone.localdate(), admin_user)
-    assert shown(response, messages.WARNING) == []
+    claim = Claim.objects.get(key="itch-relief-in-one-save")
+    assert (claim.status, claim.reviewed_by) == (ReviewStatus.DRAFT, None)
+    [warning] = shown(response, messages.WARNING)
+    assert workflow.TWO_PERSON in warning
 
 
 def test_approving_an_uncited_claim_in_the_change_form_is_refused(admin_client):
@@ -666,7 +666,9 @@ def test_the_last_citation_of_an_approved_claim_cannot_be_deleted(admin_client):
     assert list(Claim.objects.published()) == [claim]
 
 
-def test_an_approved_claim_may_drop_one_of_two_citations(admin_client):
+def test_an_approved_claim_may_drop_one_of_two_citations_once_a_reviewer_approves(
+    admin_client, client
+):
     claim = make_claim(status=APPROVED)
     make_citation(claim=claim)
     make_citation(claim=claim)
@@ -676,6 +678,9 @@ def test_an_approved_claim_may_drop_one_of_two_citations(admin_client):
     )
 
     assert response.redirect_chain[0][1] == HTTPStatus.FOUND
+    assert claim.citations.count() == 2  # readers still see the approved version
+    client.force_login(make_editor())
+    run_action(client, Claim, "approve", [claim])
     assert claim.citations.count() == 1
     assert list(Claim.objects.published()) == [claim]
 
@@ -701,7 +706,7 @@ def test_the_approve_action_dates_and_signs_the_review(client, make):
     earlier = make_editor()
     objects = [
         make(status=ReviewStatus.IN_REVIEW),
-        make(status=APPROVED, last_reviewed=date(2024, 1, 1), reviewed_by=earlier),
+        make(status=ReviewStatus.RETIRED, last_reviewed=date(2024, 1, 1), reviewed_by=earlier),
     ]
     model = type(objects[0])
 
@@ -737,7 +742,7 @@ def test_the_approve_action_skips_uncited_claims_with_a_warning(admin_client):
 
 @REVIEWED
 def test_the_submit_action_moves_items_to_review(admin_client, make):
-    objects = [make(), make(status=APPROVED, last_reviewed=date(2024, 1, 1))]
+    objects = [make(), make(status=ReviewStatus.RETIRED, last_reviewed=date(2024, 1, 1))]
     model = type(objects[0])
 
     response = run_action(admin_client, model, "submit_for_review", objects)

@@ -112,12 +112,17 @@ def test_it_finds_an_override_whose_reason_is_only_blank_space():
 
 def test_it_finds_public_conditions_missing_a_summary_or_findings():
     public_condition(slug="complete")
-    make_condition(slug="no-findings", status=APPROVED)
+    # A clinical study on record but no outcome graded: the table would say nothing of it.
+    studied = make_condition(slug="no-findings", status=APPROVED)
+    studied.studies.add(make_study(design=StudyDesign.CASE_SERIES, status=APPROVED))
+    # Nothing on record: its table rightly reads "Not reported".
+    make_condition(slug="nothing-on-record", status=APPROVED)
     public_condition(slug="no-patient-summary", patient_summary="  ")
     make_condition(slug="draft-with-nothing", patient_summary="")
 
     assert sorted(checks.incomplete_public_conditions()) == [
-        "Condition no-findings is public without: Summary of Findings (no outcome certainty).",
+        "Condition no-findings is public without: Summary of Findings "
+        "(clinical studies on record, no outcome graded).",
         "Condition no-patient-summary is public without: patient summary.",
     ]
 
@@ -219,10 +224,12 @@ def test_the_command_passes_content_that_breaks_no_rule(tmp_path):
 
 def test_the_command_lists_every_problem_and_fails(tmp_path):
     make_claim(key="uncited-claim", status=APPROVED)
-    # Public with no Summary of Findings, and its clinician summary cites nothing.
-    make_condition(slug="bare", status=APPROVED)
+    # Public with a case series but no graded outcome, and its clinician summary cites nothing.
+    bare = make_condition(slug="bare", status=APPROVED)
+    bare.studies.add(make_study(design=StudyDesign.CASE_SERIES, status=APPROVED))
+    # ... and that study's quote is in no seed file here: four checks fail.
 
-    with pytest.raises(CommandError, match="3 of 9 content checks failed"):
+    with pytest.raises(CommandError, match="4 of 9 content checks failed"):
         run(tmp_path)
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     make_claim,
     make_condition,
     make_conflict,
+    make_editor,
     make_grade,
     make_seed,
     make_source,
@@ -231,8 +232,9 @@ def test_a_claim_statement_cites_through_citations_not_markdown():
 
 def test_a_claim_cannot_be_approved_before_it_has_a_citation():
     claim = make_claim()
+    reviewer = make_editor()
 
-    refused = workflow.approve([claim])
+    refused = workflow.approve([claim], by=reviewer)
 
     claim.refresh_from_db()
     assert refused.changed == []
@@ -240,7 +242,7 @@ def test_a_claim_cannot_be_approved_before_it_has_a_citation():
     assert claim.status == ReviewStatus.DRAFT
     assert claim.last_reviewed is None
     make_citation(claim=claim)
-    assert workflow.approve([claim]).changed == [claim]
+    assert workflow.approve([claim], by=reviewer).changed == [claim]
     claim.refresh_from_db()
     assert claim.status == ReviewStatus.APPROVED
 

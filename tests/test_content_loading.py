@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from evidence import workflow
 from evidence.management.commands.dump_content import FILES
 from evidence.management.content import NOT_CONTENT, content_models
 from evidence.models import Study
-from tests.factories import load_content, make_source
+from tests.factories import load_content, make_editor, make_source
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 CONTENT_APPS = ("evidence", "conditions")
@@ -67,6 +68,7 @@ def test_an_admin_edit_to_a_study_survives_the_next_make_run(content, admin_clie
 
     response = admin_client.post(url, shown_form(admin_client.get(url)) | {"result": corrected})
     assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    workflow.approve([study], by=make_editor())  # a second person approves the change
 
     call_command("load_content", if_empty=True, verbosity=0)  # what `make run` does each time
 

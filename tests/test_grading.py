@@ -197,7 +197,10 @@ def test_the_admin_shows_the_grade_the_pages_show(content, admin_client):
         if row.find("th") is not None and row.find("th").find("a") is not None
     }
     assert "C" in rows["Psoriasis"].split()
-    assert "B" in rows["Chronic pruritus"].split()
+    # SORT rule 2: the randomized trial enrolled only atopic dermatitis, so it earns that
+    # condition a B and counts for chronic pruritus only as indirect evidence (C).
+    assert "C" in rows["Chronic pruritus"].split()
+    assert "B" in rows["Atopic dermatitis"].split()
     assert "no grade" in rows["Vitiligo"]
 
 

@@ -1,5 +1,6 @@
 """Every page type makes the same number of queries however much content there is."""
 
+from datetime import date
 from http import HTTPStatus
 from io import StringIO
 from itertools import cycle
@@ -19,6 +20,7 @@ from conditions.models import (
     PlainStatement,
     TreatmentRecommendation,
 )
+from conditions.selectors import CHANGES_SHOWN
 from evidence.models import (
     CheckVerdict,
     Claim,
@@ -35,6 +37,7 @@ from evidence.models import (
     Source,
     Study,
 )
+from revisions.models import Revision, RevisionStatus
 from tests.factories import (
     make_citation,
     make_claim,
@@ -187,7 +190,15 @@ def add_content(n=EXTRA, start=0):
         scale = make_scale(name=f"Synthetic scale {i}")
         make_grade(scale, rank=1)
         make_grade(scale, rank=2)
-    for i, claim in enumerate(claims, start=start):
+    for i, (claim, extra_study) in enumerate(zip(claims, studies, strict=True), start=start):
+        for item in (claim, extra_study):  # approved changes the Changes section lists
+            Revision.objects.create(
+                item=item,
+                item_repr=str(item),
+                status=RevisionStatus.APPROVED,
+                summary=f"Synthetic change {i}.",
+                reviewed_on=date(2026, 1, 1),
+            )
         Conflict.objects.create(
             key=f"synthetic-conflict-{i}",
             title=f"Synthetic conflict {i}",
@@ -260,6 +271,7 @@ def test_no_page_makes_more_queries_when_content_grows_fifty_fold(content, clien
     assert checklist.count("Synthetic claim") >= 2 * EXTRA
     plain = parse_html(after["condition (patients)"][1]).section("Is it safe for me?")
     assert len(footnotes(plain)) >= 2 * EXTRA
+    assert clinician.count("Synthetic change") == CHANGES_SHOWN
     assert all(b == a for b, a in counts.values()), report
 
 

@@ -4,7 +4,6 @@ import datetime
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from conditions.models import Condition
@@ -18,6 +17,7 @@ from tests.factories import (
     make_mechanism,
     make_seed_reference,
     make_source,
+    make_staff,
     make_study,
 )
 
@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reviewer():
-    return get_user_model().objects.create_user("rita", password="x", first_name="Rita")
+    return make_staff("Reviewers", username="rita", first_name="Rita", last_name="Reviewer")
+
+
+@pytest.fixture
+def editor():
+    return make_staff("Editors", username="ed", first_name="Ed")
 
 
 def test_approving_dates_and_signs_the_approval(reviewer):
@@ -56,12 +61,10 @@ def test_an_uncited_claim_is_refused_with_the_reason_and_the_rest_are_approved(r
     assert (False, f"Not approved: {uncited}. {workflow.NEEDS_CITATION}") in messages
 
 
-def test_submitting_keeps_the_last_review_and_retiring_records_who(reviewer):
-    mechanism = make_mechanism(
-        status=ReviewStatus.APPROVED, last_reviewed=datetime.date(2025, 1, 2)
-    )
+def test_submitting_keeps_the_last_review_and_retiring_records_who(reviewer, editor):
+    mechanism = make_mechanism(status=ReviewStatus.DRAFT, last_reviewed=datetime.date(2025, 1, 2))
 
-    workflow.submit_for_review([mechanism], by=reviewer)
+    workflow.submit_for_review([mechanism], by=editor)
     mechanism.refresh_from_db()
     assert mechanism.status == ReviewStatus.IN_REVIEW
     assert mechanism.last_reviewed == datetime.date(2025, 1, 2)

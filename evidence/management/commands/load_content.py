@@ -116,6 +116,10 @@ def delete_content():
         rows = model._base_manager.all()
         deleted += rows.count()  # delete() would count many-to-many links too
         rows.delete()
+    # Pending changes, the Changes lists and the history describe rows that are gone, and
+    # new rows may take their ids: they go too.
+    for model in apps.get_app_config("revisions").get_models():
+        model._base_manager.all().delete()
     return deleted
 
 
