@@ -85,6 +85,7 @@ def test_psoriasis_carries_the_whole_graded_evidence_with_citations_quotes_and_c
         "candidates",
         "limitations",
         "disagree",
+        "changes",
     ]
     found = list(walk(page["sections"]))
     [verdict] = [item for item in found if item["type"] == "verdict"]

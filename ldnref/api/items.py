@@ -18,6 +18,7 @@ from rest_framework.reverse import reverse
 
 from conditions.selectors import (
     CertaintyRow,
+    ChangeItem,
     ConflictItem,
     GeneralLink,
     PlainItem,
@@ -551,6 +552,18 @@ class SafetyRowSerializer(serializers.Serializer):
     question = serializers.CharField(help_text="The question's code.")
     label = serializers.CharField(help_text="The question as printed.")
     answers = SafetyAnswerSerializer(many=True, help_text="One per route, topical then oral.")
+
+
+@item(ChangeItem, "change")
+class ChangeSerializer(serializers.Serializer):
+    """One approved change to the page or to a study or claim it shows, in plain words."""
+
+    reviewed_on = serializers.DateField(source="revision.reviewed_on", allow_null=True)
+    item = serializers.CharField(source="revision.item_repr", help_text="What was changed.")
+    summary = serializers.CharField(source="revision.summary", help_text="What changed.")
+    approved_by = serializers.CharField(
+        source="revision.reviewer_name", help_text="The reviewer who approved it."
+    )
 
 
 # Every registered type, for the OpenAPI schema; a later registration is not described.
