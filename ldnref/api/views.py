@@ -143,7 +143,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return context
 
     @extend_schema(
-        summary="The clinician page of a condition as data (25 queries)",
+        summary="The clinician page of a condition as data (26 queries)",
         description="The page's sections in page order, each with its typed items (verdict, "
         "certainty rows, studies, claims with citations and quotes, guideline comparisons, "
         "conflicts, editors' checks), and the page's numbered references.",
@@ -155,7 +155,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return Response(serializers.ConditionDetailSerializer(page, context=context).data)
 
     @extend_schema(
-        summary="The condition's reference list as RIS, BibTeX or CSL-JSON (25 queries)",
+        summary="The condition's reference list as RIS, BibTeX or CSL-JSON (26 queries)",
         description="Every work the clinician page cites, in page order. Choose the format "
         "with `?format=ris|bibtex|csl-json` or the Accept header.",
         responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS},
@@ -168,7 +168,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return Response(sources)
 
     @extend_schema(
-        summary="FHIR R5 evidence Bundle for a condition (25 queries)",
+        summary="FHIR R5 evidence Bundle for a condition (26 queries)",
         description="A `Bundle` (type collection) following the HL7 EBM-on-FHIR guide: one "
         "`Evidence` per outcome and route with its GRADE certainty and rating steps, a "
         "`Citation` per cited work, each study's sample size. See the README's mapping table.",
