@@ -5,7 +5,8 @@ from http import HTTPStatus
 import pytest
 
 from conditions.models import Condition
-from evidence.choices import ClaimKind, Outcome, ReviewStatus, Route, StudyDesign
+from evidence import grading
+from evidence.choices import ClaimKind, Outcome, ReviewStatus, Route, SafetyQuestion, StudyDesign
 from evidence.models import Claim, Source, Study
 from evidence.pages import Section
 from ldnref.api import items
@@ -72,30 +73,61 @@ def test_psoriasis_carries_the_whole_graded_evidence_with_citations_quotes_and_c
     assert page["review"]["status"] == "approved"
     # The sections in the order the clinician page prints them.
     assert [s["id"] for s in page["sections"]] == [
+        "bottom-line",
         "verdict",
+        "findings-summary",
+        "safety-questions",
         "summary",
-        "certainty",
+        "general",
         "evidence",
-        "dosing",
         "safety",
-        "mechanisms",
         "guidelines",
         "candidates",
         "limitations",
         "disagree",
+        "changes",
     ]
     found = list(walk(page["sections"]))
     [verdict] = [item for item in found if item["type"] == "verdict"]
     assert verdict["grade"]["scale"] == "sort"
     assert verdict["grade"]["code"] == "C"  # no randomized trial of LDN for psoriasis
     assert verdict["grade"]["definition"]
-    assert verdict["rule"] == "ldnref SORT rule 1"
+    assert verdict["rule"] == grading.SORT_RULE  # the rule in force, as /methods/ states it
 
-    certainty = [item for item in found if item["type"] == "certainty"]
-    assert {(row["outcome"], row["route"]) for row in certainty} >= {("adverse-effects", "oral")}
-    for row in certainty:
+    # The Summary of findings: each row rated down step by step, each step with its reason.
+    [sof] = [item for item in found if item["type"] == "summary-of-findings"]
+    assert sof["rule"] == grading.GRADE_RULE
+    rows = {(row["outcome"], row["route"]): row for row in sof["rows"]}
+    assert ("adverse-effects", "oral") in rows
+    for row in sof["rows"]:
+        assert row["grade"]["scale"] == "grade-certainty"
         assert row["ratings"], "every certainty of the fixtures is rated down with a reason"
-        assert all(step["reason"] for step in row["ratings"])
+        assert all(step["reason"] and step["domain"] for step in row["ratings"])
+        assert all(step["level_change"] < 0 for step in row["ratings"])
+    improvement = rows[("global-improvement", "oral")]
+    assert [e["key"] for e in improvement["effects"]] == ["weinstock2020-case-series"]
+    assert improvement["participants"] == 15
+    assert "imprecision" in {step["domain"] for step in improvement["ratings"]}
+    # No outcome is graded for topical LDN: the route is listed as not reported.
+    assert [(r["route"], r["text"]) for r in sof["silent"]] == [("topical", "Not reported")]
+
+    # The bottom line per route, each with its verdict by the current rule.
+    [lines] = [item for item in found if item["type"] == "bottom-lines"]
+    by_route = {line["route"]: line for line in lines["routes"]}
+    assert set(by_route) == {"topical", "oral"}
+    assert [s["key"] for s in by_route["oral"]["best"]] == ["weinstock2020-case-series"]
+    assert by_route["topical"]["certainties"] == []
+    assert all(line["verdict"]["rule"] == grading.SORT_RULE for line in lines["routes"])
+
+    # The safety checklist: every question for both routes, "not reported" said outright.
+    questions = [item for item in found if item["type"] == "safety-question"]
+    assert [q["question"] for q in questions] == list(SafetyQuestion.values)
+    for question in questions:
+        assert [a["route"] for a in question["answers"]] == ["topical", "oral"]
+        for answer in question["answers"]:
+            assert answer["reported"] == bool(answer["claims"])
+            assert answer["text"] == ("" if answer["claims"] else "Not reported by either article")
+    assert any(not a["reported"] for q in questions for a in q["answers"])
 
     # Weinstock 2020's case series is the psoriasis study with 15 patients.
     studies = {item["key"]: item for item in found if item["type"] == "study"}
@@ -109,10 +141,27 @@ def test_psoriasis_carries_the_whole_graded_evidence_with_citations_quotes_and_c
             assert citation["quote"].strip()
             assert citation["reported_by"] in {"droracle-ldn-skin", "kim-topical-ldn"}
             assert isinstance(citation["number"], int)
+    # The editors' check of the case series shows beside the claim and the study it checked.
+    [claim_badge] = [
+        badge
+        for item in found
+        if item["type"] == "claim"
+        for badge in item["checks"]
+        if item["claim"]["key"] == "psoriasis-case-series-response"
+    ]
+    assert claim_badge["verdict"] == "omits-context"
+    assert claim_badge["headline"]
+    assert claim_badge["url"].startswith("http://testserver/claims/psoriasis-case-series-response/")
+    assert client.get(claim_badge["url"].split("#")[0]).status_code == HTTPStatus.OK
+    study_badges = studies["weinstock2020-case-series"]["checks"]
+    assert study_badges and all(b["url"].startswith("http://testserver/") for b in study_badges)
     checks = [item["check"] for item in found if item["type"] == "check"]
     assert checks and all(check["finding"] and check["checked_against"] for check in checks)
-    assert any(item["type"] == "conflict" for item in found)
     assert any(item["type"] == "recommendation" for item in found)
+    # The articles' disagreement about randomized trials shows on the itch page.
+    pruritus = get_json(client, "/api/v1/conditions/chronic-pruritus/")
+    conflicts = [item for item in walk(pruritus["sections"]) if item["type"] == "conflict"]
+    assert "randomized-trial-exists" in {conflict["key"] for conflict in conflicts}
 
     # Every citation number on the page is a reference of the page's list, numbered from 1.
     numbers = [ref["number"] for ref in page["references"]]

@@ -44,8 +44,9 @@ def test_every_bundle_parses_as_fhir_r5(content, client, slug):
 def test_one_evidence_per_outcome_and_route_with_its_grade_certainty(content, client):
     parsed = bundle(client, "psoriasis")
     page = client.get("/api/v1/conditions/psoriasis/").json()
-    [section] = [s for s in page["sections"] if s["id"] == "certainty"]
-    rows = {(row["outcome"], row["route"]): row for row in section["items"]}
+    [section] = [s for s in page["sections"] if s["id"] == "findings-summary"]
+    [table] = section["items"]
+    rows = {(row["outcome"], row["route"]): row for row in table["rows"]}
 
     evidences = resources(parsed, Evidence)
     assert len(evidences) == len(rows)
@@ -53,6 +54,7 @@ def test_one_evidence_per_outcome_and_route_with_its_grade_certainty(content, cl
         row = next(r for (o, rt), r in rows.items() if evidence.id == f"psoriasis-{o}-{rt}")
         [overall] = evidence.certainty
         assert coding(overall.type) == (CERTAINTY_TYPE, "Overall")
+        assert overall.rater == row["rule"] == table["rule"]  # the rule in force, named
         assert coding(overall.rating) == (CERTAINTY_RATING, row["grade"]["code"])
         steps = [
             (coding(s.type)[1], coding(s.rating)[1], s.description) for s in overall.subcomponent
@@ -73,7 +75,7 @@ def test_one_evidence_per_outcome_and_route_with_its_grade_certainty(content, cl
             for artifact in evidence.relatedArtifact
         )
         [statistic] = evidence.statistic
-        assert statistic.sampleSize.numberOfStudies == len(row["studies"])
+        assert statistic.sampleSize.numberOfStudies == len(row["effects"]) == row["k"]
 
 
 def test_the_weinstock_case_series_gives_its_15_patients_and_a_very_low_imprecision_step(

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conditions import selectors
+from conditions.models import Condition
 from evidence import versions, workflow
 from evidence.models import Claim
 from tests.factories import make_citation, make_claim, make_editor, make_seed
@@ -62,7 +63,8 @@ def test_approving_content_changes_the_etag_and_the_answer(
     content, client, django_capture_on_commit_callbacks
 ):
     before = client.get(PSORIASIS)
-    claim = make_claim(statement="A newly approved statement about every condition.")
+    claim = make_claim(statement="A newly approved statement about psoriasis.")
+    Condition.objects.get(slug="psoriasis").claims.add(claim)
     make_citation(claim=claim, reported_by=make_seed())
     with django_capture_on_commit_callbacks(execute=True):
         workflow.approve([claim], by=make_editor())

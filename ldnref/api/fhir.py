@@ -12,7 +12,8 @@ from typing import Any
 
 from fhir.resources.bundle import Bundle
 
-from conditions.selectors import CertaintyRow, ConditionPage
+from conditions.selectors import ConditionPage
+from conditions.summary import SofRow, SummaryOfFindings
 from evidence import export
 from evidence.pages import Section
 from evidence.rendering import Reference
@@ -55,16 +56,20 @@ def concept(system: str, code: str, display: str, text: str = "") -> dict[str, A
     return value
 
 
-def certainty_rows(sections: Sequence[Section]) -> Iterator[CertaintyRow]:
+def certainty_rows(sections: Sequence[Section]) -> Iterator[SofRow]:
+    """The rows of the page's Summary of findings: one per graded outcome and route."""
     for section in sections:
         for item in section.items:
-            if isinstance(item, CertaintyRow):
-                yield item
+            if isinstance(item, SummaryOfFindings):
+                yield from item.rows
         yield from certainty_rows(section.subsections)
 
 
-def evidence(row: CertaintyRow, condition: Any, page_url: str) -> dict[str, Any]:
+def evidence(row: SofRow, condition: Any, page_url: str) -> dict[str, Any]:
     certainty = row.certainty
+    studies = [effect.study for effect in row.effects]
+    # The editors' rating steps, then those the rule itself takes (e.g. for indirectness).
+    steps: list[Any] = [*certainty.ratings.all(), *row.ruling.rule_steps]
     route, outcome = certainty.get_route_display(), certainty.get_outcome_display()
     overall: dict[str, Any] = {
         "type": concept(CERTAINTY_TYPE, "Overall", "Overall certainty"),
@@ -76,7 +81,7 @@ def evidence(row: CertaintyRow, condition: Any, page_url: str) -> dict[str, Any]
                 "rating": concept(CERTAINTY_RATING, *STEP_RATING[rating.level_change]),
                 "description": rating.reason,
             }
-            for rating in certainty.ratings.all()
+            for rating in steps
         ],
     }
     if row.grade is not None:
@@ -87,11 +92,11 @@ def evidence(row: CertaintyRow, condition: Any, page_url: str) -> dict[str, Any]
         overall["description"] = "No certainty: no approved clinical study measured this outcome."
     sizes = [
         f"{study.label}: " + (f"n={study.n}" if study.n is not None else "n not reported")
-        for study in row.studies
+        for study in studies
     ]
-    sample: dict[str, Any] = {"numberOfStudies": len(row.studies)}
-    if row.studies and all(study.n is not None for study in row.studies):
-        sample["numberOfParticipants"] = sum(study.n for study in row.studies)
+    sample: dict[str, Any] = {"numberOfStudies": len(studies)}
+    if studies and all(study.n is not None for study in studies):
+        sample["numberOfParticipants"] = sum(study.n for study in studies)
     if sizes:
         sample["description"] = "; ".join(sizes)
     return {
@@ -122,7 +127,7 @@ def evidence(row: CertaintyRow, condition: Any, page_url: str) -> dict[str, Any]
             {
                 "type": "documentation",
                 "label": "ldnref clinician page",
-                "document": {"url": f"{page_url}#certainty", "title": condition.name},
+                "document": {"url": f"{page_url}#{row.anchor}", "title": condition.name},
             },
             *(
                 {
@@ -130,7 +135,7 @@ def evidence(row: CertaintyRow, condition: Any, page_url: str) -> dict[str, Any]
                     "label": study.label,
                     "resourceReference": {"reference": f"Citation/{study.source.key}"},
                 }
-                for study in row.studies
+                for study in studies
             ),
         ],
     }

@@ -18,11 +18,24 @@ from rest_framework.reverse import reverse
 
 from conditions.selectors import (
     CertaintyRow,
+    ChangeItem,
     ConflictItem,
+    GeneralLink,
     PlainItem,
     RecommendationRow,
     VerdictItem,
 )
+from conditions.summary import (
+    NOT_REPORTED,
+    BottomLine,
+    BottomLines,
+    SafetyAnswer,
+    SafetyRow,
+    SofNote,
+    SummaryOfFindings,
+)
+from evidence import grading
+from evidence.choices import GradeDomain, Route
 from evidence.pages import CheckItem, CitedClaim, Group, Prose, Section, StudyRow
 
 REGISTRY: dict[type, tuple[str, type[serializers.Serializer]]] = {}
@@ -200,6 +213,16 @@ class ClaimSerializer(serializers.Serializer):
         return CitationSerializer(cited, many=True, context=self.context).data
 
 
+class CheckBadgeSerializer(serializers.Serializer):
+    """An editors' check beside what it checked, as the page's badge shows it."""
+
+    key = serializers.CharField(help_text="The check's key.")
+    verdict = serializers.CharField(help_text="agrees, omits-context or differs.")
+    label = serializers.CharField(help_text='The badge wording, e.g. "differs from the paper".')
+    headline = serializers.CharField(help_text="The check's one-line finding, editors' words.")
+    url = AbsoluteUrlField(help_text="The full check on the claim's or study's page.")
+
+
 # ---------------------------------------------------------------- page items
 
 
@@ -215,6 +238,7 @@ class ProseSerializer(serializers.Serializer):
 class CitedClaimSerializer(serializers.Serializer):
     claim = serializers.SerializerMethodField()
     anchor = serializers.CharField(help_text='The page anchor, "" where the claim repeats.')
+    checks = CheckBadgeSerializer(many=True, help_text="Editors' checks of the claim.")
 
     @extend_schema_field(ClaimSerializer)
     def get_claim(self, cited: CitedClaim) -> Any:
@@ -231,6 +255,10 @@ class StudyRowSerializer(serializers.Serializer):
     level = GradeSerializer(allow_null=True, help_text="Oxford CEBM 2011 level from the design.")
     n = serializers.IntegerField(source="study.n", allow_null=True)
     number = serializers.IntegerField(source="cite.number", allow_null=True)
+    indirect_reason = serializers.CharField(
+        help_text='Why the study is only indirect evidence here; "" when direct.'
+    )
+    checks = CheckBadgeSerializer(many=True, help_text="Editors' checks of the study.")
 
 
 @item(CheckItem, "check")
@@ -299,6 +327,243 @@ class ConflictSerializer(serializers.Serializer):
 class PlainSerializer(serializers.Serializer):
     text = serializers.CharField(source="statement.text")
     claim = CitedClaimSerializer()
+
+
+@item(GeneralLink, "general-link")
+class GeneralLinkSerializer(serializers.Serializer):
+    """The pointer to the LDN in general page (fixed site text)."""
+
+    html_url = AbsoluteUrlField(source="url", help_text="The LDN in general page.")
+    for_patients = serializers.BooleanField(help_text="True on the patient page.")
+    general_only = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Titles of sections left out: the articles report them for LDN in general.",
+    )
+
+
+# ---------------------------------------------------------------- bottom line by route
+
+
+class RouteStudySerializer(serializers.Serializer):
+    """A study as evidence for a route, with its level and its paper's reference number."""
+
+    key = serializers.CharField(source="study.key")
+    url = ApiUrlField("api:study-detail", source="study.key")
+    label = serializers.CharField(source="study.label")
+    design = serializers.CharField(source="study.design")
+    design_label = serializers.CharField(source="study.get_design_display")
+    level = GradeSerializer(allow_null=True, help_text="Oxford CEBM 2011 level from the design.")
+    n = serializers.IntegerField(source="study.n", allow_null=True)
+    number = serializers.IntegerField(source="cite.number", allow_null=True)
+    indirect_reason = serializers.CharField(
+        help_text='Why the study is only indirect evidence; "" when direct.'
+    )
+
+
+class RegimenSerializer(serializers.Serializer):
+    """A regimen as a study record reports it, with the studies that used it."""
+
+    key = serializers.CharField(source="intervention.key", help_text="The intervention's key.")
+    url = ApiUrlField("api:intervention-detail", source="intervention.key")
+    name = serializers.CharField(source="intervention.name")
+    route = serializers.CharField(
+        source="intervention.route", help_text='topical or oral; "" when not reported.'
+    )
+    formulation = serializers.CharField(source="intervention.formulation")
+    strength = serializers.CharField(source="intervention.strength")
+    frequency = serializers.CharField(source="intervention.frequency")
+    studies = RouteStudySerializer(many=True)
+
+
+class RouteCertaintySerializer(serializers.Serializer):
+    """One outcome's certainty for the route; its row is in the Summary of findings."""
+
+    outcome = serializers.CharField(help_text="The outcome as printed.")
+    grade = GradeSerializer(allow_null=True, help_text="GRADE certainty; null: no grade.")
+    anchor = serializers.CharField(help_text="The page anchor of its Summary of findings row.")
+
+
+class Ruled:
+    """A ruling with its grades, in the shape RulingSerializer reads."""
+
+    def __init__(self, ruling: grading.Ruling, grade: Any, rule_grade: Any) -> None:
+        self.ruling = ruling
+        self.grade = grade
+        self.rule_grade = rule_grade
+
+
+class BottomLineSerializer(serializers.Serializer):
+    """One route in a few lines: best evidence, regimens, dosing, harms, certainty, verdict."""
+
+    route = serializers.CharField(help_text="topical or oral.")
+    route_label = serializers.CharField()
+    evidence = serializers.ChoiceField(
+        choices=[
+            "clinical",
+            "indirect-only",
+            "laboratory-only",
+            "opinion-only",
+            "none",
+        ],
+        help_text="What the route rests on, from its studies' designs.",
+    )
+    headline = serializers.CharField(help_text="The card's first line.")
+    best = RouteStudySerializer(many=True, help_text="The best evidence, strongest first.")
+    regimens = RegimenSerializer(many=True, help_text="Regimens the route's studies used.")
+    dosing = CitedClaimSerializer(many=True, help_text="Dosing claims about this condition.")
+    general_dosing = CitedClaimSerializer(
+        many=True, help_text="Dosing for LDN in general; only when the condition has none."
+    )
+    harms = CitedClaimSerializer(many=True, help_text="Key harms for this route.")
+    general_harms = CitedClaimSerializer(
+        many=True, help_text="Harms of LDN in general; only when the condition has none."
+    )
+    certainties = RouteCertaintySerializer(many=True)
+    verdict = serializers.SerializerMethodField(help_text="The route's SORT verdict.")
+
+    @extend_schema_field(RulingSerializer)
+    def get_verdict(self, line: BottomLine) -> Any:
+        # The verdict has no editors' override: the grade shown is the rule's.
+        ruled = Ruled(line.verdict, line.verdict_grade, line.verdict_grade)
+        return RulingSerializer(ruled, context=self.context).data
+
+
+@item(BottomLines, "bottom-lines")
+class BottomLinesSerializer(serializers.Serializer):
+    """The bottom line of each route, and the studies whose route is not reported."""
+
+    routes = BottomLineSerializer(many=True)
+    unrouted = RouteStudySerializer(many=True, help_text="Studies with no route reported.")
+
+
+# ---------------------------------------------------------------- Summary of findings
+
+DOMAIN_CODES = {str(label): str(value) for value, label in GradeDomain.choices}
+
+
+class SofNoteSerializer(serializers.Serializer):
+    """A rating step with its reason: the editors' (by_rule false) or the rule's own."""
+
+    letter = serializers.CharField(help_text="The footnote letter on the page.")
+    domain = serializers.SerializerMethodField(help_text="GRADE domain code, e.g. imprecision.")
+    domain_label = serializers.CharField(source="domain")
+    level_change = serializers.IntegerField(help_text="-1/-2 rate down, +1/+2 rate up.")
+    direction = serializers.CharField(help_text='e.g. "Rated down one level".')
+    reason = serializers.CharField()
+    by_rule = serializers.BooleanField(help_text="True: the rule took the step, not the editors.")
+
+    def get_domain(self, note: SofNote) -> str:
+        return DOMAIN_CODES[note.domain]
+
+
+class SofEffectSerializer(serializers.Serializer):
+    """One study's effect as reported, with what it was compared with."""
+
+    key = serializers.CharField(source="study.key")
+    url = ApiUrlField("api:study-detail", source="study.key")
+    label = serializers.CharField(source="study.label")
+    design = serializers.CharField(source="study.design")
+    n = serializers.IntegerField(source="study.n", allow_null=True)
+    number = serializers.IntegerField(source="cite.number", allow_null=True)
+    comparator = serializers.CharField(help_text="What the design compared LDN with.")
+    result = serializers.SerializerMethodField(
+        help_text='The study record\'s result; "" on an adverse-effects row (see harms).'
+    )
+    harms = CitedClaimSerializer(many=True, help_text="Claims about the study's harms.")
+    indirect_reason = serializers.CharField(
+        help_text='Why the study is only indirect evidence; "" when direct.'
+    )
+
+    def get_result(self, effect: Any) -> str:
+        return "" if effect.harms_outcome else str(effect.study.result)
+
+
+class SofRowSerializer(RulingSerializer):
+    """One outcome by one route: studies, participants, effects, certainty and its steps."""
+
+    outcome = serializers.CharField(source="certainty.outcome")
+    outcome_label = serializers.CharField(source="certainty.get_outcome_display")
+    route = serializers.CharField(source="certainty.route")
+    anchor = serializers.CharField(help_text="The row's page anchor.")
+    k = serializers.IntegerField(help_text="Number of studies.")
+    participants = serializers.IntegerField(
+        allow_null=True, help_text="Summed over studies that report n; null if none does."
+    )
+    participants_missing = serializers.IntegerField(help_text="Studies whose n is not reported.")
+    rationale = serializers.CharField(source="certainty.rationale")
+    effects = SofEffectSerializer(many=True)
+    ratings = SofNoteSerializer(
+        many=True, source="notes", help_text="The rating steps, editors' then the rule's."
+    )
+
+
+class SofSilentRouteSerializer(serializers.Serializer):
+    """A route with no graded outcome: every cell of its row is not reported."""
+
+    route = serializers.CharField()
+    route_label = serializers.CharField()
+    evidence = serializers.CharField(help_text="What the route rests on instead (a code).")
+    evidence_text = serializers.CharField()
+    text = serializers.CharField(default=NOT_REPORTED, read_only=True, help_text="Site text.")
+
+
+@item(SummaryOfFindings, "summary-of-findings")
+class SummaryOfFindingsSerializer(serializers.Serializer):
+    """The GRADE Summary of Findings table of a condition."""
+
+    population = serializers.CharField()
+    setting = serializers.CharField()
+    intervention = serializers.CharField()
+    comparison = serializers.CharField()
+    rule = serializers.CharField(help_text="The certainty rule applied (see /methods/).")
+    rows = SofRowSerializer(many=True)
+    silent = SofSilentRouteSerializer(many=True, help_text="Routes with no graded outcome.")
+    notes = SofNoteSerializer(many=True, help_text="The table's footnotes, by letter.")
+
+
+# ---------------------------------------------------------------- safety questions
+
+
+class SafetyAnswerSerializer(serializers.Serializer):
+    """One question for one route: the cited claims, or reported false."""
+
+    route = serializers.CharField(help_text="topical or oral.")
+    route_label = serializers.SerializerMethodField()
+    reported = serializers.SerializerMethodField(
+        help_text="False: neither article answers it for this route."
+    )
+    text = serializers.SerializerMethodField(help_text='"Not reported by either article" or "".')
+    claims = CitedClaimSerializer(many=True)
+
+    def get_route_label(self, answer: SafetyAnswer) -> str:
+        return str(Route(answer.route).label)
+
+    def get_reported(self, answer: SafetyAnswer) -> bool:
+        return bool(answer.claims)
+
+    def get_text(self, answer: SafetyAnswer) -> str:
+        return "" if answer.claims else "Not reported by either article"
+
+
+@item(SafetyRow, "safety-question")
+class SafetyRowSerializer(serializers.Serializer):
+    """One of the prescriber's safety questions, answered per route."""
+
+    question = serializers.CharField(help_text="The question's code.")
+    label = serializers.CharField(help_text="The question as printed.")
+    answers = SafetyAnswerSerializer(many=True, help_text="One per route, topical then oral.")
+
+
+@item(ChangeItem, "change")
+class ChangeSerializer(serializers.Serializer):
+    """One approved change to the page or to a study or claim it shows, in plain words."""
+
+    reviewed_on = serializers.DateField(source="revision.reviewed_on", allow_null=True)
+    item = serializers.CharField(source="revision.item_repr", help_text="What was changed.")
+    summary = serializers.CharField(source="revision.summary", help_text="What changed.")
+    approved_by = serializers.CharField(
+        source="revision.reviewer_name", help_text="The reviewer who approved it."
+    )
 
 
 # Every registered type, for the OpenAPI schema; a later registration is not described.

@@ -103,8 +103,17 @@ class StudySerializer(serializers.Serializer):
     intervention = InterventionRefSerializer(allow_null=True)
     source = serializers.CharField(source="source.key", help_text="Key of the study's own paper.")
     source_url = ApiUrlField("api:source-detail", source="source.key")
-    reported_by = serializers.CharField(source="reported_by.key")
-    quote = serializers.CharField(help_text="The seed's verbatim words.")
+    reported_by = serializers.CharField(
+        source="reported_by.key",
+        allow_null=True,
+        help_text="Key of the seed article it comes from; null: the paper's own record.",
+    )
+    per_check = serializers.CharField(
+        source="per_check.key",
+        allow_null=True,
+        help_text="For the paper's own record: key of the editors' check that read the paper.",
+    )
+    quote = serializers.CharField(help_text="The seed's verbatim words; empty for the paper's.")
     conditions = serializers.SerializerMethodField(help_text="Slugs of its published conditions.")
     review = ReviewSerializer(source="*")
 

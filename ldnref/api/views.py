@@ -143,7 +143,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return context
 
     @extend_schema(
-        summary="The clinician page of a condition as data (≤ 16 queries)",
+        summary="The clinician page of a condition as data (26 queries)",
         description="The page's sections in page order, each with its typed items (verdict, "
         "certainty rows, studies, claims with citations and quotes, guideline comparisons, "
         "conflicts, editors' checks), and the page's numbered references.",
@@ -155,7 +155,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return Response(serializers.ConditionDetailSerializer(page, context=context).data)
 
     @extend_schema(
-        summary="The condition's reference list as RIS, BibTeX or CSL-JSON (≤ 16 queries)",
+        summary="The condition's reference list as RIS, BibTeX or CSL-JSON (26 queries)",
         description="Every work the clinician page cites, in page order. Choose the format "
         "with `?format=ris|bibtex|csl-json` or the Accept header.",
         responses={(200, r.media_type): OpenApiTypes.STR for r in CITATION_RENDERERS},
@@ -168,7 +168,7 @@ class ConditionViewSet(ReadOnlyViewSet):
         return Response(sources)
 
     @extend_schema(
-        summary="FHIR R5 evidence Bundle for a condition (≤ 16 queries)",
+        summary="FHIR R5 evidence Bundle for a condition (26 queries)",
         description="A `Bundle` (type collection) following the HL7 EBM-on-FHIR guide: one "
         "`Evidence` per outcome and route with its GRADE certainty and rating steps, a "
         "`Citation` per cited work, each study's sample size. See the README's mapping table.",
@@ -189,8 +189,8 @@ class ConditionViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published studies (5 queries)"),
-    retrieve=extend_schema(summary="One published study (4 queries)"),
+    list=extend_schema(summary="Published studies (6 queries)"),
+    retrieve=extend_schema(summary="One published study (5 queries)"),
 )
 class StudyViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -209,8 +209,8 @@ class StudyViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published claims with citations, quotes and checks (6 queries)"),
-    retrieve=extend_schema(summary="One published claim (5 queries)"),
+    list=extend_schema(summary="Published claims with citations, quotes and checks (7 queries)"),
+    retrieve=extend_schema(summary="One published claim (6 queries)"),
 )
 class ClaimViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -260,7 +260,7 @@ class SourceViewSet(ReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Published mechanisms (3 queries)"),
     retrieve=extend_schema(
-        summary="The mechanism page as data (≤ 7 queries)",
+        summary="The mechanism page as data (8 queries)",
         responses={200: serializers.MechanismDetailSerializer},
     ),
 )
