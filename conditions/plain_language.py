@@ -63,11 +63,9 @@ def reading_grade(texts: Iterable[str]) -> float:
 # (not) on record. Every medical statement on the patient page is a PlainStatement tied to a
 # cited claim.
 
-WHAT_IS_LDN = (
-    "LDN stands for low-dose naltrexone. Naltrexone is a drug that blocks the body's opioid "
-    "receptors. At the usual dose it treats addiction. LDN uses a much smaller dose, either as "
-    "a cream on the skin or by mouth."
-)
+# A definition only: how LDN works, its doses and routes are medical facts, sourced on the
+# "LDN in general" page the patient page links to.
+WHAT_IS_LDN = "LDN stands for low-dose naltrexone."
 
 CERTAINTY_WORDING_NOTE = (
     "How we say it: “results in” means we are very sure. “Probably” means fairly sure. "

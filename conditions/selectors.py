@@ -694,7 +694,7 @@ PLAIN_EMPTY = {
     PlainSection.USE: "The articles do not describe how LDN is used for {name}.",
     # Silence is not safety: say that nobody reported on it, never that none were seen.
     PlainSection.SIDE_EFFECTS: "The articles say nothing about side effects of LDN for "
-    "{name}. That means it has not been studied, not that it is safe.",
+    "{name}. That means they were not studied or not reported, not that it is safe.",
 }
 PATIENT_HEADINGS = ("What is LDN?", "What to ask your doctor", "Words used on this page")
 CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CONTROLLED}

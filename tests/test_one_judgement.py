@@ -45,16 +45,6 @@ EFFECT = re.compile(
 )
 REPORT_FRAME = re.compile(r"^(?:In|Of|Among)\s+(?:one|a|an|two|three|\d+)\b")
 
-# Today's content, which the `content` engineer corrects (issue 7 item 3): the pruritus verdict
-# says "may" beside a very low certainty. Strict xfail: the coordinator removes it once the
-# fixtures are merged. (Item 2's "no study" test passes on today's fixtures only because the
-# randomized trial is not yet recorded for atopic dermatitis; it guards the corrected content.)
-KNOWN_WORDING = {
-    ("/", "chronic-pruritus"),
-    ("/conditions/chronic-pruritus/", "chronic-pruritus"),
-}
-
-
 @dataclass
 class ConditionEvidence:
     slug: str
@@ -278,10 +268,5 @@ def test_effect_sentences_are_recognised():
     assert not effect_sentences("Not first-line; no study is reported.")
 
 
-def test_no_wording_mismatch_beyond_the_known_content_fixes(site):
-    assert wording_mismatches(site) <= KNOWN_WORDING
-
-
-@pytest.mark.xfail(strict=True, reason="content engineer rewords: " + repr(KNOWN_WORDING))
 def test_wording_follows_the_certainty_of_the_outcome_on_every_page(site):
     assert not wording_mismatches(site)
