@@ -792,7 +792,8 @@ def patient_page(slug: str) -> PatientPage:
     page = build_page([sections[section_id] for section_id in PATIENT_SECTIONS])
     about = sections["about"].items[0]
     assert isinstance(about, Prose)
-    questions = ask_your_doctor(name, routes)
+    clinical = any(study.design not in CLINICAL_EXCLUDED for study in studies)
+    questions = ask_your_doctor(name, routes, clinical)
     # Everything a patient reads in the main content, for the glossary and the reading grade.
     texts = [f"{condition.name}: low-dose naltrexone in plain language", WHAT_IS_LDN]
     for section in page.sections:

@@ -86,7 +86,7 @@ def test_why_we_are_unsure_names_the_missing_comparison_group_and_the_few_people
     certainty = make_certainty(condition=condition, route=Route.ORAL, studies=[series])
     make_rating(certainty=certainty, domain=GradeDomain.IMPRECISION)
     [reason] = why(patient(client, condition))
-    assert "no study had a comparison group" in reason
+    assert "none of the studies had a comparison group" in reason
     assert "few people were studied" in reason
     assert "different condition" not in reason
 
