@@ -45,6 +45,7 @@ EFFECT = re.compile(
 )
 REPORT_FRAME = re.compile(r"^(?:In|Of|Among)\s+(?:one|a|an|two|three|\d+)\b")
 
+
 @dataclass
 class ConditionEvidence:
     slug: str

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conditions.models import Condition, GradeDomain, PlainSection
+from conditions.models import Condition, GradeDomain
 from evidence.choices import ReviewStatus, Route, StudyDesign
 from tests.factories import (
     make_certainty,
@@ -163,4 +163,3 @@ def test_real_pages_listing_no_side_effects_say_not_studied(content, client):
             assert "not studied" in text and "not that it is safe" in text, condition.slug
             assert not re.search(r"\bno side effects\b", text, re.IGNORECASE), condition.slug
     assert silent, "every real page lists side effects: the factory test above covers the wording"
-
