@@ -63,11 +63,9 @@ def reading_grade(texts: Iterable[str]) -> float:
 # (not) on record. Every medical statement on the patient page is a PlainStatement tied to a
 # cited claim.
 
-WHAT_IS_LDN = (
-    "LDN stands for low-dose naltrexone. Naltrexone is a drug that blocks the body's opioid "
-    "receptors. At the usual dose it treats addiction. LDN uses a much smaller dose, either as "
-    "a cream on the skin or by mouth."
-)
+# A definition only: how LDN works, its doses and routes are medical facts, sourced on the
+# "LDN in general" page the patient page links to.
+WHAT_IS_LDN = "LDN stands for low-dose naltrexone."
 
 CERTAINTY_WORDING_NOTE = (
     "How we say it: “results in” means we are very sure. “Probably” means fairly sure. "
@@ -75,6 +73,7 @@ CERTAINTY_WORDING_NOTE = (
 )
 
 ASK_FIRST = "Is LDN a good idea for me? What else could I try first?"
+ASK_ROUTE_UNREPORTED = "How would we use it, and how much, and how often?"
 ASK_BY_ROUTES: dict[frozenset[str], str] = {
     frozenset(): "No study of LDN in people with {name} is on record. Why try it, and how "
     "would we use it?",
@@ -91,14 +90,17 @@ ASK_ALWAYS = (
 )
 
 
-def ask_your_doctor(name: str, routes: Iterable[str]) -> list[str]:
-    """Questions for the doctor, following which routes have clinical evidence on record."""
+def ask_your_doctor(name: str, routes: Iterable[str], clinical: bool = False) -> list[str]:
+    """Questions for the doctor, following which routes have clinical evidence on record.
+    `clinical`: a clinical study is on record even if no route of it is (a paper record)."""
     studied = frozenset(Route(route) for route in routes)
+    if not studied and clinical:
+        return [ASK_FIRST, ASK_ROUTE_UNREPORTED, *ASK_ALWAYS]
     return [ASK_FIRST, ASK_BY_ROUTES[studied].format(name=name), *ASK_ALWAYS]
 
 
 # Why a certainty is below high, one plain clause per GRADE domain that rated it down.
-NO_COMPARISON = "no study had a comparison group"
+NO_COMPARISON = "none of the studies had a comparison group"
 WHY_BY_DOMAIN = {
     GradeDomain.RISK_OF_BIAS: "the way the studies were run could have swayed the results",
     GradeDomain.INCONSISTENCY: "the studies found different results",

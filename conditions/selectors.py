@@ -738,7 +738,7 @@ PLAIN_EMPTY = {
     PlainSection.USE: "The articles do not describe how LDN is used for {name}.",
     # Silence is not safety: say that nobody reported on it, never that none were seen.
     PlainSection.SIDE_EFFECTS: "The articles say nothing about side effects of LDN for "
-    "{name}. That means it has not been studied, not that it is safe.",
+    "{name}. That means they were not studied or not reported, not that it is safe.",
 }
 PATIENT_HEADINGS = ("What is LDN?", "What to ask your doctor", "Words used on this page")
 CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CONTROLLED}
@@ -836,7 +836,8 @@ def patient_page(slug: str) -> PatientPage:
     page = build_page([sections[section_id] for section_id in PATIENT_SECTIONS])
     about = sections["about"].items[0]
     assert isinstance(about, Prose)
-    questions = ask_your_doctor(name, routes)
+    clinical = any(study.design not in CLINICAL_EXCLUDED for study in studies)
+    questions = ask_your_doctor(name, routes, clinical)
     # Everything a patient reads in the main content, for the glossary and the reading grade.
     texts = [f"{condition.name}: low-dose naltrexone in plain language", WHAT_IS_LDN]
     for section in page.sections:

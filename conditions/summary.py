@@ -17,7 +17,7 @@ from string import ascii_lowercase
 from evidence import grading
 from evidence.choices import ClaimKind, GradeDomain, Outcome, Route, SafetyQuestion, StudyDesign
 from evidence.models import Claim, Grade, Intervention, Study
-from evidence.pages import CitedClaim, Item, PageNumbering
+from evidence.pages import CheckBadge, CitedClaim, Item, PageNumbering, badges
 from evidence.rendering import Cite
 from evidence.selectors import GradeTable
 
@@ -88,6 +88,10 @@ class RouteStudy:
     level: Grade | None
     indirect_reason: str = ""  # why the study is only indirect evidence; "" for direct
     cite: Cite | None = None
+    checks: list[CheckBadge] = field(default_factory=list)
+
+    def __post_init__(self) -> None:  # the study's checks come prefetched with it
+        self.checks = badges(self.study.primary_source_checks.all(), self.study.get_absolute_url())
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
@@ -143,6 +147,11 @@ class SofEffect:
     indirect_reason: str = ""
     harms_outcome: bool = False
     harms: list[CitedClaim] = field(default_factory=list)
+    checks: list[CheckBadge] = field(default_factory=list)
+
+    def __post_init__(self) -> None:  # the study's checks come prefetched with it
+        self.checks = badges(self.study.primary_source_checks.all(), self.study.get_absolute_url())
+
     cite: Cite | None = None
 
     def number(self, page: PageNumbering) -> None:

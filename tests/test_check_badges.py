@@ -10,6 +10,7 @@ from tests.factories import (
     make_citation,
     make_claim,
     make_condition,
+    make_intervention,
     make_plain_statement,
     make_seed,
     make_study,
@@ -161,3 +162,16 @@ def test_claims_about_ldn_in_general_show_once_on_their_own_page_not_on_conditio
     # The claim's own page sends readers to where it is shown.
     shown_on = get_page(client, general.get_absolute_url()).section("Shown on")
     assert f"/ldn/#{general.anchor}" in shown_on.hrefs()
+
+
+def test_the_bottom_line_flags_its_best_study_with_the_editors_check(client, condition):
+    cream = make_intervention(route="topical")
+    study = make_study(status=APPROVED, label="Doe 2007", intervention=cream)
+    condition.studies.add(study)
+    check = make_check(study=study, verdict=CheckVerdict.DIFFERS, headline="An open pilot.")
+    page = get_page(client, condition.get_absolute_url())
+    line = page.find(**{"data-route": "topical"})
+    assert line.find(**{"data-study": study.key}) is not None
+    badge = badge_of(line, check)
+    assert "An open pilot." in badge.text()
+    assert badge.attrs["data-check-verdict"] == CheckVerdict.DIFFERS

@@ -131,10 +131,15 @@ def test_it_finds_a_patient_page_above_reading_grade_eight():
     public_condition(slug="plain", patient_summary="Itch is a skin feeling. It can last long.")
     public_condition(
         slug="dense",
-        patient_summary=(
-            "Pharmacological immunomodulation through intermittent opioid-receptor antagonism "
-            "purportedly upregulates endogenous endorphin production, consequently attenuating "
-            "inflammatory cytokine cascades characteristic of chronic dermatological disease."
+        # The grade is measured on the whole page, fixed headings and questions included: the
+        # summary must be dense enough, and long enough, to lift all of it above grade 8.
+        patient_summary=" ".join(
+            [
+                "Pharmacological immunomodulation through intermittent opioid-receptor antagonism "
+                "purportedly upregulates endogenous endorphin production, consequently attenuating "
+                "inflammatory cytokine cascades characteristic of chronic dermatological disease."
+            ]
+            * 12
         ),
     )
 

@@ -196,11 +196,13 @@ def test_the_admin_shows_the_grade_the_pages_show(content, admin_client):
         for row in parse_html(html).iter("tr")
         if row.find("th") is not None and row.find("th").find("a") is not None
     }
+    # SORT rule 2 (GRADING.md): only a randomized trial that enrolled people with the condition
+    # earns B. The one randomized trial enrolled only people with atopic dermatitis: B there;
+    # chronic pruritus has it as indirect evidence beside an open pilot, C at best; psoriasis
+    # has case series only.
     assert "C" in rows["Psoriasis"].split()
-    # SORT rule 2: the randomized trial enrolled only atopic dermatitis, so it earns that
-    # condition a B and counts for chronic pruritus only as indirect evidence (C).
-    assert "C" in rows["Chronic pruritus"].split()
     assert "B" in rows["Atopic dermatitis"].split()
+    assert "C" in rows["Chronic pruritus"].split()
     assert "no grade" in rows["Vitiligo"]
 
 

@@ -19,56 +19,6 @@ from tests.walker import (
 
 pytestmark = pytest.mark.django_db
 
-# Pages whose main content today holds sentences the `content` engineer is sourcing or
-# removing (issue 7 item 4): uncited condition descriptions in the Markdown summaries, and a
-# seed's opinion in the site's voice. The coordinator removes this list once the fixtures are
-# corrected; strict, so the test says when a page is fixed.
-KNOWN_CONTENT_FAILURES = {
-    "/conditions/atopic-dermatitis/": ["Evidence for LDN in atopic dermatitis is thin."],
-    "/conditions/atopic-dermatitis/patient/": [
-        "Atopic dermatitis is a common kind of eczema.",
-        "It makes skin dry and itchy.",
-    ],
-    "/conditions/chronic-pruritus/": [
-        "Topical naltrexone 1% cream has been studied for chronic itch.",
-        "Our check of that paper found the 70% figure came from an open pilot; the randomized "
-        "part enrolled only people with atopic dermatitis.",
-    ],
-    "/conditions/chronic-pruritus/patient/": [
-        "Chronic itch is itch that lasts a long time.",
-        "It can come with many skin problems.",
-        "Some doctors try a cream that has a low dose of a drug called naltrexone in it.",
-    ],
-    "/conditions/hailey-hailey-disease/patient/": [
-        "Hailey-Hailey disease is a rare skin condition that runs in families."
-    ],
-    "/conditions/lichen-planus/patient/": [
-        "Lichen planus is an itchy rash.",
-        "It can also affect the mouth and nails.",
-    ],
-    "/conditions/other-inflammatory-dermatoses/patient/": [
-        "Many other skin conditions cause red, sore or swollen skin."
-    ],
-    "/conditions/psoriasis/": [
-        # A seed's opinion in the site's voice: "The second article considers …", cited.
-        "Psoriasis has the most evidence of any skin condition for LDN, but it is still weak."
-    ],
-    "/conditions/psoriasis/patient/": [
-        "Psoriasis causes thick, scaly patches of skin.",
-        "A few people have taken a low dose of a drug called naltrexone by mouth for it.",
-    ],
-    "/conditions/vitiligo/patient/": [
-        "Vitiligo causes pale patches where the skin loses its color."
-    ],
-    "/mechanisms/intermittent-opioid-receptor-blockade/": [
-        "At low doses naltrexone is thought to block opioid receptors for a short time rather "
-        "than all day."
-    ],
-    "/mechanisms/skin-opioid-receptors/": [
-        "Opioid receptors throughout the skin affect how skin cells grow, move and hold together."
-    ],
-}
-
 
 @pytest.fixture(scope="module")
 def pages(django_db_setup, django_db_blocker):
@@ -140,26 +90,9 @@ def unsourced(pages):
     return {path: texts for path, texts in found.items() if texts}
 
 
-def test_no_page_shows_unsourced_text_outside_the_known_content_fixes(pages):
-    found = {p: t for p, t in unsourced(pages).items() if p not in KNOWN_CONTENT_FAILURES}
-    assert not found, found
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="content engineer sources or removes the sentences in KNOWN_CONTENT_FAILURES",
-)
 def test_no_page_shows_unsourced_text(pages):
     found = unsourced(pages)
     assert not found, found
-
-
-def test_the_known_content_failures_are_exactly_these_sentences(pages):
-    """The xfail above covers these summary sentences and nothing else on their pages: a new
-    unsourced sentence fails here even before the content is corrected. Once the content is
-    corrected, this test fails for each fixed page: delete it from the list."""
-    found = unsourced(pages)
-    assert {path: found.get(path) for path in KNOWN_CONTENT_FAILURES} == KNOWN_CONTENT_FAILURES
 
 
 def test_a_statement_the_editors_found_wrong_never_shows_without_its_flag(pages, differs):
