@@ -64,6 +64,7 @@ from .plain_language import (
 )
 from .summary import (
     CertaintyInput,
+    PlainSafetyRoute,
     RouteClaim,
     bottom_lines,
     plain_safety,
@@ -745,6 +746,36 @@ CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CO
 CLINICAL_EXCLUDED = grading.LABORATORY_DESIGNS | grading.OPINION_DESIGNS
 
 
+PLAIN_BADGE = {  # as templates/includes/_check_badges.html words it for patients
+    "differs": "Our editors read the original study, and it says something different.",
+    "omits-context": "Our editors read the original study: the article leaves out some details.",
+    "agrees": "Our editors read the original study, and it matches.",
+}
+PATIENT_GENERAL_LINK = (  # as templates/includes/sections/_general_link.html has it
+    "How LDN is taken, its side effects in general and what it costs are not about this "
+    "condition in particular. Read them on the LDN in general page."
+)
+
+
+def _plain_item_texts(page: Page) -> list[str]:
+    """What a patient reads in the page's items beyond statements and certainty sentences:
+    the safety answers, the editors' check badges in plain words, the general-page link."""
+    texts: list[str] = []
+    for section in page.sections:
+        for item in section.items:
+            if isinstance(item, PlainSafetyRoute):
+                texts.append(item.title)
+                for answer in item.answers:
+                    texts += [said.text for said in answer.said]
+                    texts += [text for text in (answer.sentence, answer.ask) if text]
+            elif isinstance(item, PlainItem):
+                for badge in item.claim.checks:
+                    texts += [PLAIN_BADGE[badge.verdict], badge.headline, "Read what they found"]
+            elif isinstance(item, GeneralLink) and item.for_patients:
+                texts.append(PATIENT_GENERAL_LINK)
+    return texts
+
+
 def patient_page(slug: str) -> PatientPage:
     """Everything on the patient view of a condition, in PATIENT_SECTIONS order (≤ 13 queries:
     the condition, statements (3, with the checks of their claims), the indirect and direct
@@ -848,6 +879,7 @@ def patient_page(slug: str) -> PatientPage:
     texts += [statement.text for statement in statements]
     texts += [text for row in certainties for text in (row.sentence, row.why) if text]
     texts.append("How we grade certainty")  # the link under the certainty sentences
+    texts += _plain_item_texts(page)
     texts += [*PATIENT_HEADINGS[:2], *questions]
     glossary = glossary_for(texts)
     if glossary:
