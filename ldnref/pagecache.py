@@ -28,6 +28,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
@@ -87,6 +88,10 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The admin is never cached; the bench's floor view must stay a bare Django view.
         if request.method not in ("GET", "HEAD") or request.path.startswith(self.bypass):
+            return self.get_response(request)
+        try:  # an address that names no page is answered (404) without the content version
+            resolve(request.path_info)
+        except Resolver404:
             return self.get_response(request)
         if signed_in(request):
             response = self.get_response(request)
