@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 
 from evidence import grading
 from evidence.choices import ClaimKind, Route, StudyDesign
@@ -466,6 +466,16 @@ class GeneralLink:
     # on them for this condition in particular (only for LDN in general).
     general_only: list[str] = field(default_factory=list)
 
+    @property
+    def patient_text(self) -> str:
+        """The patient page's wording, with its link (the reading grade counts it too)."""
+        return format_html(
+            "How LDN is taken, its side effects in general and what it costs are not about "
+            'this condition in particular. Read them on the <a href="{}">LDN in general</a> '
+            "page.",
+            self.url,
+        )
+
     def number(self, page: PageNumbering) -> None:
         pass
 
@@ -474,6 +484,36 @@ def _by_route(claims: Iterable[Claim]) -> list[Group]:
     order = {label: index for index, label in enumerate([*Route.labels, "Route not stated"])}
     groups = _grouped(claims, lambda c: c.get_route_display() or "Route not stated")
     return sorted(groups, key=lambda group: order[group.title])
+
+
+def _limitations(cited: Callable[..., list[Item]]) -> Section:
+    """Limitations, with availability and future research under them (clinician and general
+    pages alike); `cited(*kinds)` gives the page's claims of those kinds."""
+    return Section(
+        "limitations",
+        "Limitations of the evidence",
+        CLAIMS_TEMPLATE,
+        cited(ClaimKind.LIMITATION),
+        empty="No limitations are stated.",
+        subsections=[
+            Section(
+                "availability",
+                "Availability, regulation and cost",
+                CLAIMS_TEMPLATE,
+                cited(ClaimKind.AVAILABILITY),
+                empty="Availability is not reported.",
+                level=3,
+            ),
+            Section(
+                "future",
+                "Future research",
+                CLAIMS_TEMPLATE,
+                cited(ClaimKind.FUTURE),
+                empty="No future research is proposed.",
+                level=3,
+            ),
+        ],
+    )
 
 
 # ---------------------------------------------------------------- clinician page
@@ -662,31 +702,7 @@ def clinician_page(slug: str) -> ConditionPage:
             cited(ClaimKind.PATIENT_SELECTION),
             empty=f"The articles do not say who with {name} in particular might benefit.",
         ),
-        "limitations": lambda: Section(
-            "limitations",
-            "Limitations of the evidence",
-            CLAIMS_TEMPLATE,
-            cited(ClaimKind.LIMITATION),
-            empty="No limitations are stated.",
-            subsections=[
-                Section(
-                    "availability",
-                    "Availability, regulation and cost",
-                    CLAIMS_TEMPLATE,
-                    cited(ClaimKind.AVAILABILITY),
-                    empty="Availability is not reported.",
-                    level=3,
-                ),
-                Section(
-                    "future",
-                    "Future research",
-                    CLAIMS_TEMPLATE,
-                    cited(ClaimKind.FUTURE),
-                    empty="No future research is proposed.",
-                    level=3,
-                ),
-            ],
-        ),
+        "limitations": lambda: _limitations(cited),
         "disagree": lambda: Section(
             "disagree",
             "Where sources disagree",
@@ -746,17 +762,6 @@ CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CO
 CLINICAL_EXCLUDED = grading.LABORATORY_DESIGNS | grading.OPINION_DESIGNS
 
 
-PLAIN_BADGE = {  # as templates/includes/_check_badges.html words it for patients
-    "differs": "Our editors read the original study, and it says something different.",
-    "omits-context": "Our editors read the original study: the article leaves out some details.",
-    "agrees": "Our editors read the original study, and it matches.",
-}
-PATIENT_GENERAL_LINK = (  # as templates/includes/sections/_general_link.html has it
-    "How LDN is taken, its side effects in general and what it costs are not about this "
-    "condition in particular. Read them on the LDN in general page."
-)
-
-
 def _plain_item_texts(page: Page) -> list[str]:
     """What a patient reads in the page's items beyond statements and certainty sentences:
     the safety answers, the editors' check badges in plain words, the general-page link."""
@@ -770,9 +775,9 @@ def _plain_item_texts(page: Page) -> list[str]:
                     texts += [text for text in (answer.sentence, answer.ask) if text]
             elif isinstance(item, PlainItem):
                 for badge in item.claim.checks:
-                    texts += [PLAIN_BADGE[badge.verdict], badge.headline, "Read what they found"]
+                    texts += [badge.plain_label, badge.headline, "Read what they found"]
             elif isinstance(item, GeneralLink) and item.for_patients:
-                texts.append(PATIENT_GENERAL_LINK)
+                texts.append(strip_tags(item.patient_text))
     return texts
 
 
@@ -1024,31 +1029,7 @@ def general_page() -> GeneralPage:
             cited(ClaimKind.PATIENT_SELECTION),
             empty="The articles do not say who might benefit.",
         ),
-        "limitations": Section(
-            "limitations",
-            "Limitations of the evidence",
-            CLAIMS_TEMPLATE,
-            cited(ClaimKind.LIMITATION),
-            empty="No limitations are stated.",
-            subsections=[
-                Section(
-                    "availability",
-                    "Availability, regulation and cost",
-                    CLAIMS_TEMPLATE,
-                    cited(ClaimKind.AVAILABILITY),
-                    empty="Availability is not reported.",
-                    level=3,
-                ),
-                Section(
-                    "future",
-                    "Future research",
-                    CLAIMS_TEMPLATE,
-                    cited(ClaimKind.FUTURE),
-                    empty="No future research is proposed.",
-                    level=3,
-                ),
-            ],
-        ),
+        "limitations": _limitations(cited),
         "other": Section(
             "other",
             "Other statements about LDN in general",

@@ -157,8 +157,8 @@ def _csl_name(name: Name) -> dict[str, str]:
     return fields
 
 
-def to_csl_json(source):
-    """A CSL-JSON array with one item. CSL-JSON has no "et al." marker: named authors only."""
+def csl_item(source) -> dict:
+    """One CSL-JSON item. CSL-JSON has no "et al." marker: named authors only."""
     item = {
         "id": source.key,
         "type": CSL_TYPE[source.kind],
@@ -173,8 +173,13 @@ def to_csl_json(source):
         "PMID": source.pmid,
         "URL": source.url,
     }
-    item = {name: value for name, value in item.items() if value}
-    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    return {name: value for name, value in item.items() if value}
+
+
+def to_csl_json(sources) -> str:
+    """A CSL-JSON array of `sources` (a Source or a list of them)."""
+    items = [csl_item(source) for source in (sources if isinstance(sources, list) else [sources])]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
 FORMATS = {

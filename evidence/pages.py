@@ -70,6 +70,13 @@ class Prose:
         self.html = page.markdown(self.markdown)
 
 
+PLAIN_CHECK_LABELS = {
+    CheckVerdict.DIFFERS: "Our editors read the original study, and it says something different.",
+    CheckVerdict.OMITS_CONTEXT: (
+        "Our editors read the original study: the article leaves out some details."
+    ),
+    CheckVerdict.AGREES: "Our editors read the original study, and it matches.",
+}
 CHECK_LABELS = {
     CheckVerdict.AGREES: "agrees with the paper",
     CheckVerdict.OMITS_CONTEXT: "leaves out context",
@@ -93,6 +100,11 @@ class CheckBadge:
     @property
     def differs(self) -> bool:
         return self.verdict == CheckVerdict.DIFFERS
+
+    @property
+    def plain_label(self) -> str:
+        """The verdict in plain words, for the patient page."""
+        return PLAIN_CHECK_LABELS[CheckVerdict(self.verdict)]
 
     @classmethod
     def of(cls, check: PrimarySourceCheck, page_url: str) -> CheckBadge:

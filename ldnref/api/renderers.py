@@ -7,6 +7,7 @@ functions as the /sources/<key>.ris pages.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.renderers import BaseRenderer
@@ -15,11 +16,11 @@ from evidence import export
 
 
 class CitationRenderer(BaseRenderer):
+    """Base of the three citation formats; each subclass defines `write(sources) -> str`."""
+
     charset = "utf-8"
     extension = ""
-
-    def write(self, sources: list[Any]) -> str:
-        raise NotImplementedError
+    write: Callable[[list[Any]], str]
 
     def render(
         self,
@@ -59,8 +60,7 @@ class CslJsonRenderer(CitationRenderer):
     extension = "json"
 
     def write(self, sources: list[Any]) -> str:
-        items = [item for source in sources for item in json.loads(export.to_csl_json(source))]
-        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+        return export.to_csl_json(sources)
 
 
 CITATION_RENDERERS = [CslJsonRenderer, RisRenderer, BibTexRenderer]
