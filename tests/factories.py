@@ -7,10 +7,13 @@ demand: make_citation() with no arguments also makes its claim, source and seed.
 
 import itertools
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from conditions.models import (
     CertaintyRating,
@@ -20,7 +23,8 @@ from conditions.models import (
     PlainStatement,
     TreatmentRecommendation,
 )
-from evidence import grading
+from evidence import grading, versions
+from evidence.management.content import content_models
 from evidence.choices import (
     CheckVerdict,
     ClaimKind,
@@ -39,6 +43,7 @@ from evidence.models import (
     GradingScale,
     Intervention,
     Mechanism,
+    ContentVersion,
     PrimarySourceCheck,
     SeedReference,
     Source,
@@ -60,12 +65,78 @@ FIXTURES = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*
 def load_content():
     """The rows of fixtures/, with an empty cache.
 
-    Saved with loaddata, which stores the same rows as `make run`'s load_content but skips
-    validating each record (2.5 times faster; dozens of tests load the content). That the
-    fixtures pass load_content's validation is tested once, in test_content_loading.py.
+    The first call in a process saves them with loaddata, which stores the same rows as `make
+    run`'s load_content but skips validating each record; that the fixtures pass load_content's
+    validation is tested once, in test_content_loading.py. It remembers the rows that loaddata
+    added to every table (history included), and later calls insert those same rows with one
+    INSERT per table: hundreds of tests load the content, and loaddata costs a second or more
+    each time. A database that already holds some of the rows gets loaddata again.
     """
     cache.clear()
+    global _loaded_rows
+    if _loaded_rows is not None and not _has_content():
+        with transaction.atomic():
+            _insert_rows(_loaded_rows)
+        versions.changed()  # as each of loaddata's saves would
+        return
+    before = None if _has_content() else _all_rows()
     call_command("loaddata", *FIXTURES, verbosity=0)
+    if before is not None:
+        after = _all_rows()
+        _loaded_rows = {
+            table: (columns, [row for row in rows if row not in before[table][1]])
+            for table, (columns, rows) in after.items()
+            if table != ContentVersion._meta.db_table
+        }
+
+
+def _has_content():
+    return any(model.objects.exists() for model in content_models())
+
+
+# {table: (columns, rows)} that the first loaddata of this process added.
+_loaded_rows: dict[str, tuple[list[str], list[tuple]]] | None = None
+
+
+def _all_rows():
+    quote = connection.ops.quote_name
+    found = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {quote(table)}")
+            columns = [column[0] for column in cursor.description]
+            found[table] = (columns, [tuple(row) for row in cursor.fetchall()])
+    return found
+
+
+def _storable(row):
+    """A fetched row as the same database takes it back in an INSERT."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return tuple(Jsonb(value) if isinstance(value, dict | list) else value for value in row)
+    return row
+
+
+def _insert_rows(loaded):
+    quote = connection.ops.quote_name
+    tables = {table for table, (_, rows) in loaded.items() if rows}
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            columns, rows = loaded[table]
+            names = ", ".join(quote(column) for column in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", map(_storable, rows)
+            )
+        # Rows came with their ids: move PostgreSQL's id sequences past them, as loaddata does.
+        models = [
+            model
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.db_table in tables
+        ]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
 
 
 _numbers = itertools.count(1)
