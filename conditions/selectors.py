@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -44,6 +43,8 @@ from evidence.selectors import (
 )
 from revisions.models import Revision
 
+from . import derive
+from .derive import BestEvidence
 from .models import (
     Condition,
     IndirectEvidence,
@@ -89,6 +90,7 @@ class VerdictItem:
     ruling: grading.Ruling
     grade: Grade | None
     rule_grade: Grade | None
+    best: BestEvidence | None = None  # derive.best_evidence(), as the home page shows it
 
     def number(self, page: PageNumbering) -> None:
         pass
@@ -189,55 +191,11 @@ class PatientPage:
 
 
 @dataclass
-class BestEvidence:
-    """The strongest design on record for a condition, and the routes it tested."""
-
-    design: str  # the design's label
-    level: Grade | None  # Oxford CEBM level; None for opinion
-    indirect: bool  # only a study of another or narrower group reaches this level
-    routes: list[str]  # route labels, in Route order
-
-
-@dataclass
 class HomeRow:
     """One row of the home table: a condition's verdict, grade and best evidence."""
 
     verdict: VerdictItem
     best: BestEvidence | None
-
-
-class StudyDesignRow(NamedTuple):
-    design: str
-    route: str | None = None
-
-
-DESIGN_ORDER = {design: index for index, design in enumerate(StudyDesign.values)}
-
-
-def _cebm_rank(design: str) -> tuple[int, int]:
-    """Lower is stronger: the CEBM level (opinion, with none, below level 5), then the
-    design's place in StudyDesign (an open-label trial before a case series at level 4)."""
-    code = grading.cebm_level_code(design)
-    return int(code) if code else 6, DESIGN_ORDER[design]
-
-
-def _best_evidence(
-    direct: Sequence[StudyDesignRow], indirect: Sequence[StudyDesignRow], grades: GradeTable
-) -> BestEvidence | None:
-    """The best CEBM level among the condition's studies; direct evidence wins a tie."""
-    candidates = [(_cebm_rank(r.design), 0, r) for r in direct]
-    candidates += [(_cebm_rank(r.design), 1, r) for r in indirect]
-    if not candidates:
-        return None
-    rank, indirectness, best = min(candidates, key=lambda c: c[:2])
-    # Routes of every study as strong as the best (same design, same directness).
-    tied = {r.route for r_rank, r_ind, r in candidates if (r_rank, r_ind) == (rank, indirectness)}
-    return BestEvidence(
-        design=StudyDesign(best.design).label,
-        level=grades.get(grading.CEBM_SCALE, grading.cebm_level_code(best.design)),
-        indirect=bool(indirectness),
-        routes=[label for value, label in Route.choices if value in tied],
-    )
 
 
 def _strength(row: HomeRow) -> tuple[int, int, str]:
@@ -249,24 +207,18 @@ def _strength(row: HomeRow) -> tuple[int, int, str]:
 
 def home() -> list[HomeRow]:
     """Published conditions with their derived verdict grades and best evidence, strongest
-    first (4 queries: conditions, their approved direct and indirect studies' designs and
-    routes, the SORT and CEBM grade rows)."""
+    first (5 queries: conditions, derive.load_evidence()'s 3, the SORT and CEBM grade rows)."""
     conditions = list(Condition.objects.published().select_related("verdict_override"))
-    # The rule reads designs only: plain rows, cheaper than a prefetch of Study instances.
-    designs: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
-    indirect: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
-    approved = Study.objects.published()
-    for found, relation in ((designs, "conditions"), (indirect, "indirect_for")):
-        rows = approved.filter(**{f"{relation}__in": list(found)})
-        for condition_id, design, route in rows.values_list(
-            relation, "design", "intervention__route"
-        ):
-            found[condition_id].append(StudyDesignRow(design, route))
+    evidence = derive.load_evidence(conditions)
     grades = GradeTable(grading.SORT_SCALE, grading.CEBM_SCALE)
     rows = [
         HomeRow(
-            _verdict(condition, designs[condition.pk], grades, indirect[condition.pk]),
-            _best_evidence(designs[condition.pk], indirect[condition.pk], grades),
+            VerdictItem(
+                condition,
+                ruling := derive.verdict(condition, evidence[condition.pk]),
+                *grades.for_ruling(grading.SORT_SCALE, ruling),
+            ),
+            derive.best_evidence(evidence[condition.pk], grades),
         )
         for condition in conditions
     ]
@@ -282,12 +234,31 @@ def _condition(slug: str) -> Condition:
 
 def _verdict(
     condition: Condition,
-    studies: Sequence[grading.HasDesign],
+    studies: Sequence[Study],
     grades: GradeTable,
-    indirect: Sequence[grading.HasDesign] = (),
+    indirect: Sequence[Study] = (),
 ) -> VerdictItem:
-    ruling = condition.verdict_ruling(studies, indirect)
+    # The verdict reads designs only.
+    evidence = derive.ConditionEvidence(
+        [derive.StudyFacts(s.pk, s.design) for s in studies],
+        [derive.StudyFacts(s.pk, s.design) for s in indirect],
+    )
+    ruling = derive.verdict(condition, evidence)
     return VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
+
+
+def _evidence_of(
+    direct: Sequence[Study], indirect: Sequence[Study], certainties: Sequence[CertaintyInput]
+) -> derive.ConditionEvidence:
+    """The loaded studies as derive reads them (the same facts derive.load_evidence gives)."""
+    by_certainty: dict[int, set[str]] = {}
+    for row in certainties:
+        for study in row.studies:
+            by_certainty.setdefault(study.pk, set()).add(row.certainty.route)
+    return derive.ConditionEvidence(
+        [derive.facts(s, by_certainty) for s in direct],
+        [derive.facts(s, by_certainty) for s in indirect],
+    )
 
 
 def _for_condition(condition: Condition, prefix: str = "") -> Q:
@@ -567,8 +538,17 @@ def clinician_page(slug: str) -> ConditionPage:
     silent = silent_routes(certainties, studies, indirect.studies)
     route_claims = _route_claims(condition)
     sof = summary_of_findings(name, certainties, indirect.reasons, silent, route_claims)
+    evidence = _evidence_of(studies, indirect.studies, certainties)
+    verdict.best = derive.best_evidence(evidence, grades)
     lines = bottom_lines(
-        name, studies, indirect.studies, indirect.reasons, sof, route_claims, grades
+        name,
+        studies,
+        indirect.studies,
+        indirect.reasons,
+        sof,
+        route_claims,
+        grades,
+        derive.route_order(evidence),
     )
     # Guideline rows rest on claims the page shows, already loaded above.
     recommendations = [

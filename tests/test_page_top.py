@@ -133,7 +133,8 @@ def test_the_bottom_line_comes_first_with_a_card_for_each_route(client, oral_ser
     page = clinician(client, condition)
     assert page.find("h2").text() == "Bottom line by route"
     section = page.section("Bottom line by route")
-    assert [h3.text() for h3 in section.iter("h3")] == ["Topical LDN", "Oral LDN"]
+    # The route with the best evidence first (issue 15, item 7): only oral was studied.
+    assert [h3.text() for h3 in section.iter("h3")] == ["Oral LDN", "Topical LDN"]
 
 
 def test_a_routes_bottom_line_gives_evidence_dose_harms_certainty_and_verdict(client, oral_series):

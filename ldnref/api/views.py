@@ -128,18 +128,13 @@ class ConditionViewSet(ReadOnlyViewSet):
     ordering = ["name"]
 
     def get_queryset(self) -> QuerySet[Condition]:
-        # The verdict rule reads designs only.
-        studies = Study.objects.published().only("pk", "design")
-        return (
-            Condition.objects.published()
-            .select_related("verdict_override")
-            .prefetch_related(Prefetch("studies", studies))
-        )
+        # The list serializer loads the listed conditions' evidence (conditions.derive).
+        return Condition.objects.published().select_related("verdict_override")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         if self.action == "list":
-            context["grades"] = lazy_grades(grading.SORT_SCALE)
+            context["grades"] = lazy_grades(grading.SORT_SCALE, grading.CEBM_SCALE)
         return context
 
     @extend_schema(
