@@ -211,17 +211,11 @@ def home() -> list[HomeRow]:
     conditions = list(Condition.objects.published().select_related("verdict_override"))
     evidence = derive.load_evidence(conditions)
     grades = GradeTable(grading.SORT_SCALE, grading.CEBM_SCALE)
-    rows = [
-        HomeRow(
-            VerdictItem(
-                condition,
-                ruling := derive.verdict(condition, evidence[condition.pk]),
-                *grades.for_ruling(grading.SORT_SCALE, ruling),
-            ),
-            derive.best_evidence(evidence[condition.pk], grades),
-        )
-        for condition in conditions
-    ]
+    rows = []
+    for condition in conditions:
+        ruling = derive.verdict(condition, evidence[condition.pk])
+        verdict = VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
+        rows.append(HomeRow(verdict, derive.best_evidence(evidence[condition.pk], grades)))
     return sorted(rows, key=_strength)
 
 
