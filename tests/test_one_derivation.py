@@ -83,6 +83,7 @@ def test_condition_page_and_api_detail_agree_with_the_home_page(client, awkward)
             else ("Insufficient evidence" in text)
         ), text
         assert best.split(",")[0] in text
+        assert (f"({route.lower()})" in text) == (route != "none"), text
         detail = client.get(f"/api/v1/conditions/{slug}/").json()
         [verdict] = next(s for s in detail["sections"] if s["id"] == "verdict")["items"]
         assert (verdict["grade"] or {}).get("code") == grade
