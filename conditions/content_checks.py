@@ -228,6 +228,24 @@ def unsourced_paragraphs() -> Problems:
     return problems
 
 
+def duplicate_study_records() -> Problems:
+    """A seed's study record beside the paper's own record of the same paper (one query).
+
+    A paper the editors checked has its studies recorded as the paper reports them; what an
+    article said about one of them is a StudyAccount on that record, not a record of its own,
+    or lists, counts and "what rests on this study" count one trial twice.
+    """
+    studies = Study.objects.select_related("source").order_by("key")
+    checked = {s.source_id for s in studies if s.per_check_id}
+    return [
+        f"Study {study.key} is a seed article's record of "
+        f"{study.source.key}, which has the paper's own records: make it a study account on "
+        "the record of the same study."
+        for study in studies
+        if study.reported_by_id and study.source_id in checked
+    ]
+
+
 # ---------------------------------------------------------------- all of them
 
 
@@ -255,4 +273,5 @@ def all_checks(seeds: Path) -> list[Check]:
         Check("Every quote is non-empty and verbatim in its seed", lambda: quote_problems(seeds)),
         Check("Patient sentences are worded for their certainty", wording_off_certainty),
         Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
+        Check("One study record per study", duplicate_study_records),
     ]

@@ -57,6 +57,10 @@ def shown_form(response):
     """POST data that submits an admin change form with the values it shows."""
     form = response.context["adminform"].form
     values = {name: form[name].value() for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:  # each inline's rows, as shown
+        formset = inline.formset
+        values |= {f.html_name: f.value() for f in formset.management_form}
+        values |= {f.html_name: f.value() for row in formset.forms for f in row}
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -88,7 +92,7 @@ def pages(client):
         reverse("conditions:patient", args=["psoriasis"]),
         reverse("conditions:detail", args=["chronic-pruritus"]),
         reverse("conditions:study-list"),
-        "/studies/bigliardi2007-pruritus-trial/",
+        "/studies/bigliardi2007-crossover-trial/",
         "/claims/psoriasis-case-series-response/",
         "/sources/weinstock2020/",
         "/mechanisms/tlr4-modulation/",

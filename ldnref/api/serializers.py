@@ -117,8 +117,21 @@ class InterventionRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class StudyAccountSerializer(serializers.Serializer):
+    """What one seed article said about the study: the article's account, not the record's."""
+
+    reported_by = serializers.CharField(source="reported_by.key", help_text="The seed's key.")
+    quote = serializers.CharField(help_text="The seed's verbatim words.")
+    design = serializers.CharField(help_text='The design as the article describes it; "": none.')
+    population = serializers.CharField()
+    n = serializers.IntegerField(allow_null=True, help_text="As the article reports it.")
+    result = serializers.CharField(help_text="The result as the article reports it.")
+
+
 class StudySerializer(serializers.Serializer):
-    """A study as a seed article reports it, with the level of evidence its design gives."""
+    """One record per study, as the paper reports it where the editors checked it (else as
+    the one seed that reports it), with the level of evidence its design gives and each other
+    article's account of it."""
 
     key = serializers.CharField()
     url = ApiUrlField("api:study-detail", source="key")
@@ -144,6 +157,9 @@ class StudySerializer(serializers.Serializer):
         help_text="For the paper's own record: key of the editors' check that read the paper.",
     )
     quote = serializers.CharField(help_text="The seed's verbatim words; empty for the paper's.")
+    accounts = StudyAccountSerializer(
+        many=True, source="accounts.all", help_text="What each article said about this study."
+    )
     conditions = serializers.SerializerMethodField(help_text="Slugs of its published conditions.")
     review = ReviewSerializer(source="*")
 
