@@ -20,7 +20,7 @@ from evidence import grading
 from evidence.models import Citation, Claim, Grade, Mechanism, Source, Study
 from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
-from evidence.wording import wording_problem
+from evidence.wording import paraphrase_problem, prose_problems, wording_problem
 
 from .models import Condition, OutcomeCertainty, PlainStatement
 from .selectors import CertaintyCodes, claim_certainty, outcome_certainty_codes, patient_page
@@ -202,6 +202,44 @@ def wording_off_certainty() -> Problems:
     return problems
 
 
+def paraphrases_surer_than_quotes() -> Problems:
+    """Claims, mechanism summaries and patient sentences that drop their article's hedge,
+    vouch for a hedged statement ("finds"), or state an article's words in the site's voice
+    (three queries, and four per condition with statements). A patient sentence about a graded
+    outcome is worded for its certainty instead (wording_off_certainty)."""
+    problems = []
+    claims = Claim.objects.prefetch_related("citations").order_by("key")
+    quotes = {claim.pk: [c.quote for c in claim.citations.all()] for claim in claims}
+    by_id = {claim.pk: claim for claim in claims}
+    for claim in claims:
+        problem = paraphrase_problem(claim.statement, quotes[claim.pk])
+        if problem:
+            problems.append(f"Claim {claim.key} ({claim.statement!r}): {problem}")
+    for mechanism in Mechanism.objects.published().order_by("slug"):
+        said = [mechanism.quote]
+        said += [
+            q for claim in claims if claim.mechanism_id == mechanism.pk for q in quotes[claim.pk]
+        ]
+        for problem in prose_problems(mechanism.summary, said):
+            problems.append(f"Mechanism {mechanism.slug}, summary: {problem}")
+    statements = PlainStatement.objects.select_related("condition").order_by(
+        "condition__slug", "section", "order"
+    )
+    codes: dict[int, CertaintyCodes] = {}
+    for statement in statements:
+        if statement.condition_id not in codes:
+            codes[statement.condition_id] = outcome_certainty_codes(statement.condition)
+        if claim_certainty(by_id[statement.claim_id], codes[statement.condition_id]):
+            continue  # about a graded outcome: worded for its certainty (wording_off_certainty)
+        problem = paraphrase_problem(statement.text, quotes.get(statement.claim_id, []))
+        if problem:
+            problems.append(
+                f"Condition {statement.condition.slug}, plain statement {statement.section} "
+                f"{statement.order} ({statement.text!r}): {problem}"
+            )
+    return problems
+
+
 PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -274,4 +312,7 @@ def all_checks(seeds: Path) -> list[Check]:
         Check("Patient sentences are worded for their certainty", wording_off_certainty),
         Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
         Check("One study record per study", duplicate_study_records),
+        Check(
+            "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
+        ),
     ]

@@ -222,9 +222,9 @@ def test_the_command_passes_content_that_breaks_no_rule(tmp_path):
 
     output = run(tmp_path)
 
-    assert output.count("✔") == 10
+    assert output.count("✔") == 11
     assert "✘" not in output
-    assert "All 10 content checks passed." in output
+    assert "All 11 content checks passed." in output
 
 
 def test_the_command_lists_every_problem_and_fails(tmp_path):
@@ -234,7 +234,7 @@ def test_the_command_lists_every_problem_and_fails(tmp_path):
     bare.studies.add(make_study(design=StudyDesign.CASE_SERIES, status=APPROVED))
     # ... and that study's quote is in no seed file here: four checks fail.
 
-    with pytest.raises(CommandError, match="4 of 10 content checks failed"):
+    with pytest.raises(CommandError, match="4 of 11 content checks failed"):
         run(tmp_path)
 
 
