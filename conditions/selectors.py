@@ -55,6 +55,8 @@ from .models import (
 )
 from .plain_language import (
     CERTAINTY_WORDING_NOTE,
+    SOURCES_CLINICIAN,
+    SOURCES_PLAIN,
     WHAT_IS_LDN,
     GlossaryEntry,
     ask_your_doctor,
@@ -175,6 +177,7 @@ def _changes(condition: Condition, studies: Sequence[Study], claims: Sequence[Cl
 class ConditionPage:
     condition: Condition
     page: Page
+    about_sources: str = SOURCES_CLINICIAN  # who the two articles are, near the top
 
 
 @dataclass
@@ -185,6 +188,7 @@ class PatientPage:
     what_is_ldn: str
     questions: list[str]  # "What to ask your doctor", following the evidence on record
     glossary: list[GlossaryEntry]  # the words used on the page that it explains
+    about_sources: str = SOURCES_PLAIN  # who the two articles are, near the top
 
 
 # ---------------------------------------------------------------- shared reads
@@ -849,7 +853,8 @@ def patient_page(slug: str) -> PatientPage:
     clinical = any(study.design not in CLINICAL_EXCLUDED for study in studies)
     questions = ask_your_doctor(name, routes, clinical)
     # Everything a patient reads in the main content, for the glossary and the reading grade.
-    texts = [f"{condition.name}: low-dose naltrexone in plain language", WHAT_IS_LDN]
+    texts = [f"{condition.name}: low-dose naltrexone in plain language", SOURCES_PLAIN]
+    texts += ["The blog post", "The AI-drafted page", WHAT_IS_LDN]
     for section in page.sections:
         texts.append(section.title)
         texts += [section.note] if section.note else []
