@@ -66,6 +66,7 @@ from .plain_language import (
     why_sentence,
 )
 from .summary import (
+    BottomLine,
     CertaintyInput,
     PlainSafetyRoute,
     RouteClaim,
@@ -174,10 +175,20 @@ def _changes(condition: Condition, studies: Sequence[Study], claims: Sequence[Cl
 
 
 @dataclass
+class Answer:
+    """The first screen: the verdict and, for the route with the best evidence, its best
+    study, certainty and regimen as reported (all read off the page's own items)."""
+
+    verdict: VerdictItem
+    line: BottomLine | None  # the bottom line of the route with the best evidence
+
+
+@dataclass
 class ConditionPage:
     condition: Condition
     page: Page
     about_sources: str = SOURCES_CLINICIAN  # who the two articles are, near the top
+    answer: Answer | None = None
 
 
 @dataclass
@@ -710,14 +721,35 @@ def clinician_page(slug: str) -> ConditionPage:
         f"newest first (at most {CHANGES_SHOWN}).",
     )
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
+    for section in sections:
+        section.folded = section.id in CLINICIAN_FOLDED
     # A topic the articles cover only for LDN in general gets one line, not an empty section.
     general_only = [s for s in sections if s.id in GENERAL_TOPICS and not s.items]
     link = next(s for s in sections if s.id == "general").items[0]
     assert isinstance(link, GeneralLink)
     link.general_only = [s.title[0].lower() + s.title[1:] for s in general_only]
     sections = [s for s in sections if s not in general_only]
-    return ConditionPage(condition, build_page(sections))
+    answer = Answer(verdict, lines.routes[0] if lines.routes else None)
+    return ConditionPage(condition, build_page(sections), answer=answer)
 
+
+# Secondary sections of the clinician page: their content folds under their heading, so the
+# answer, the bottom line by route, the verdict and the safety questions come first.
+CLINICIAN_FOLDED = frozenset(
+    {
+        "findings-summary",
+        "summary",
+        "evidence",
+        "dosing",
+        "safety",
+        "mechanisms",
+        "guidelines",
+        "candidates",
+        "limitations",
+        "disagree",
+        "changes",
+    }
+)
 
 # Condition page sections that LDN in general also has.
 GENERAL_TOPICS = ("dosing", "safety", "mechanisms", "candidates")

@@ -96,6 +96,7 @@ class RouteStudy:
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        self.checks = page.once(self.checks)
 
 
 def _strength(ref: RouteStudy) -> tuple[int, int, int]:
@@ -155,6 +156,7 @@ class SofEffect:
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        self.checks = page.once(self.checks)
         for claim in self.harms:
             claim.number(page)
 
