@@ -31,7 +31,8 @@ test: .venv/installed
 	.ci/install-axe
 	$(BIN)/pytest
 
-# Full-page PNGs of the psoriasis pages at 1280 and 375 px into docs/screenshots/.
+# Full-page PNGs of the psoriasis pages at 1280 and 375 px, and their first screens at
+# 1366x768 and 390x844, into docs/screenshots/.
 # tests/screenshots.py is not named test_*.py, so plain `make test` never runs it.
 screenshots: .venv/installed
 	.ci/install-chromium
