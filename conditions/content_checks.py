@@ -266,6 +266,36 @@ def unsourced_paragraphs() -> Problems:
     return problems
 
 
+# What an article's words must speak of to answer each prescriber's safety question; a remark
+# near the topic (liver *monitoring* for "liver and kidney disease") answers another question.
+ANSWERS_QUESTION = {
+    "contraindications": r"contraindicat|should not (?:be )?(?:use|take)|must not",
+    "opioids": r"opioid (?:medicine|medication|pain|analgesic|use disorder)|painkiller|methadone|"
+    r"buprenorphine",
+    "pregnancy": r"pregnan|breastfe|lactat",
+    "liver-kidney": r"(?:liver|hepatic|kidney|renal) (?:disease|impairment|failure|problems)",
+    "interactions": r"interact",
+    "monitoring": r"monitor",
+    "trial-length": r"\b(?:weeks?|months?)\b|how long",
+    "stopping": r"\bstop|discontinu|taper",
+}
+
+
+def safety_tags_off_question() -> Problems:
+    """Claims tagged as answering a safety question whose quotes do not speak of it (one
+    query): the checklist row would show an answer to another question."""
+    claims = Claim.objects.exclude(safety_question="").prefetch_related("citations")
+    problems = []
+    for claim in claims.order_by("key"):
+        pattern = re.compile(ANSWERS_QUESTION[claim.safety_question], re.IGNORECASE)
+        if not any(pattern.search(citation.quote) for citation in claim.citations.all()):
+            problems.append(
+                f"Claim {claim.key} answers the safety question {claim.safety_question!r}, but "
+                "no quote it rests on speaks of it: untag it, or cite the words that do."
+            )
+    return problems
+
+
 def duplicate_study_records() -> Problems:
     """A seed's study record beside the paper's own record of the same paper (one query).
 
@@ -312,6 +342,7 @@ def all_checks(seeds: Path) -> list[Check]:
         Check("Patient sentences are worded for their certainty", wording_off_certainty),
         Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
         Check("One study record per study", duplicate_study_records),
+        Check("Every safety answer answers its question", safety_tags_off_question),
         Check(
             "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
         ),

@@ -362,7 +362,9 @@ def claim_certainty(claim: Claim, codes: CertaintyCodes) -> str | None:
     return graded[0] if len(graded) == 1 else None
 
 
-def _route_claims(condition: Condition, safety_questions_only: bool = False) -> list[RouteClaim]:
+def _route_claims(
+    condition: Condition | None, safety_questions_only: bool = False
+) -> list[RouteClaim]:
     """Published claims for the route sections: dosing and safety claims and every claim
     answering a safety question, about this condition or about LDN in general (3 queries).
 
@@ -373,9 +375,10 @@ def _route_claims(condition: Condition, safety_questions_only: bool = False) -> 
     if not safety_questions_only:
         wanted |= Q(kind__in=[ClaimKind.DOSING, ClaimKind.SAFETY])
     linked = Condition.claims.through.objects.filter(claim=OuterRef("pk"))
+    about = Q(conditions__isnull=True) if condition is None else Q(conditions=condition)
     claims = (
         published_claims()
-        .filter(Q(conditions=condition) | Q(conditions__isnull=True))
+        .filter(about | Q(conditions__isnull=True))
         .filter(wanted)
         .annotate(linked=Exists(linked))
     )
@@ -960,6 +963,7 @@ def claim_detail(key: str) -> ClaimPage:
 # ---------------------------------------------------------------- LDN in general
 
 GENERAL_SECTIONS = (
+    "safety-questions",
     "dosing",
     "safety",
     "mechanisms",
@@ -987,8 +991,8 @@ class GeneralPage:
 
 def general_page() -> GeneralPage:
     """Claims about LDN in general (linked to no condition), once, in GENERAL_SECTIONS order,
-    with the patient pages' plain sentences that rest on them, conflicts and checks
-    (≤ 16 queries)."""
+    with the safety questions by route, the patient pages' plain sentences that rest on them,
+    conflicts and checks (≤ 19 queries)."""
     claims = list(published_claims().filter(GENERAL))
 
     def of_kind(*kinds: str) -> list[Claim]:
@@ -1011,6 +1015,14 @@ def general_page() -> GeneralPage:
     ):
         plain.setdefault(statement.claim_id, PlainItem(statement, CitedClaim(statement.claim)))
     sections = {
+        "safety-questions": Section(
+            "safety-questions",
+            "Safety questions by route",
+            "includes/sections/_safety_checklist.html",
+            safety_checklist(_route_claims(None, safety_questions_only=True)),
+            note="The questions prescribers ask of every drug and route. Where neither "
+            "article answers one, the row says so.",
+        ),
         "dosing": Section(
             "dosing",
             "Dosing and formulations by route",

@@ -675,7 +675,7 @@ def plain_safety(
             if not answering:
                 sentence, ask = PLAIN_SILENT[question], ASK
             else:
-                sentence = f"The articles say something about {PLAIN_TOPIC[question]}."
+                sentence = f"Here is what the articles say about {PLAIN_TOPIC[question]}."
                 ask = ASK_ABOUT
             answers.append(
                 PlainSafetyAnswer(

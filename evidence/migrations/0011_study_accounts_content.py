@@ -35,6 +35,21 @@ def merge_seed_record(apps, schema_editor):
     seed.delete()
 
 
+# A claim that answered the "liver and kidney disease" safety question with the second
+# article's remark on liver *monitoring*: neither article says anything about patients with
+# liver or kidney disease. The monitoring row keeps the remark (oral-liver-monitoring).
+OFF_QUESTION_CLAIM = "oral-liver-disease"
+
+
+def drop_off_question_claim(apps, schema_editor):
+    Claim = apps.get_model("evidence", "Claim")
+    claims = Claim.objects.filter(key=OFF_QUESTION_CLAIM)
+    try:
+        claims.delete()
+    except models.ProtectedError:  # something an editor made rests on it: only untag it
+        claims.update(safety_question="")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,4 +77,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(merge_seed_record, migrations.RunPython.noop),
+        migrations.RunPython(drop_off_question_claim, migrations.RunPython.noop),
     ]
