@@ -222,9 +222,9 @@ def test_the_command_passes_content_that_breaks_no_rule(tmp_path):
 
     output = run(tmp_path)
 
-    assert output.count("✔") == 11
+    assert output.count("✔") == 12
     assert "✘" not in output
-    assert "All 11 content checks passed." in output
+    assert "All 12 content checks passed." in output
 
 
 def test_the_command_lists_every_problem_and_fails(tmp_path):
@@ -235,7 +235,7 @@ def test_the_command_lists_every_problem_and_fails(tmp_path):
     # ... and that study's quote is in no seed file here, and the claim ("It was well
     # tolerated.") does not say which article said it: five checks fail.
 
-    with pytest.raises(CommandError, match="5 of 11 content checks failed"):
+    with pytest.raises(CommandError, match="5 of 12 content checks failed"):
         run(tmp_path)
 
 
