@@ -17,10 +17,24 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from evidence import grading
-from evidence.models import Citation, Claim, Grade, Mechanism, Source, Study
+from evidence.models import (
+    Citation,
+    Claim,
+    Grade,
+    Mechanism,
+    PrimarySourceCheck,
+    SeedReference,
+    Source,
+    Study,
+)
 from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
-from evidence.wording import paraphrase_problem, prose_problems, wording_problem
+from evidence.wording import (
+    paraphrase_problem,
+    primary_citation_problems,
+    prose_problems,
+    wording_problem,
+)
 
 from .models import Condition, OutcomeCertainty, PlainStatement
 from .selectors import CertaintyCodes, claim_certainty, outcome_certainty_codes, patient_page
@@ -240,6 +254,32 @@ def paraphrases_surer_than_quotes() -> Problems:
     return problems
 
 
+def primary_papers_cited_as_fact() -> Problems:
+    """Sentences of published prose (condition summaries, mechanism summaries) that cite a
+    primary paper without saying whose account it is: an article's report names the article
+    and cites it beside the paper; only the editors' check of a paper cites the paper alone
+    (five queries)."""
+    seeds = set(Source.objects.exclude(seed_file="").values_list("key", flat=True))
+    checked = set(PrimarySourceCheck.objects.values_list("source__key", flat=True))
+    listed_by: dict[str, set[str]] = {}
+    for seed, source in SeedReference.objects.values_list("seed__key", "source__key"):
+        listed_by.setdefault(source, set()).add(seed)
+    texts = [
+        (f"Condition {c.slug}, {field.replace('_', ' ')}", getattr(c, field))
+        for c in Condition.objects.published().order_by("slug")
+        for field in Condition.markdown_fields
+    ]
+    texts += [
+        (f"Mechanism {m.slug}, summary", m.summary)
+        for m in Mechanism.objects.published().order_by("slug")
+    ]
+    return [
+        f"{where}: {problem}"
+        for where, text in texts
+        for problem in primary_citation_problems(text, seeds, checked, listed_by)
+    ]
+
+
 PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -343,6 +383,10 @@ def all_checks(seeds: Path) -> list[Check]:
         Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
         Check("One study record per study", duplicate_study_records),
         Check("Every safety answer answers its question", safety_tags_off_question),
+        Check(
+            "Prose cites a paper only through the article that reported it or the editors' check",
+            primary_papers_cited_as_fact,
+        ),
         Check(
             "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
         ),

@@ -7,7 +7,7 @@ a sentence that sounds surer (or less sure) than its evidence. Pure: text in, an
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .grading import GRADE_LEVELS
 
@@ -132,4 +132,35 @@ def prose_problems(markdown: str, quotes: Sequence[str]) -> list[str]:
     whole = paraphrase_problem(text, quotes)
     if whole and not problems:
         problems.append(whole)
+    return problems
+
+
+EDITORS_CHECK = re.compile(r"\b(?:our (?:editors'? )?check|our editors|the editors' check)\b", re.I)
+
+
+def primary_citation_problems(
+    markdown: str,
+    seed_keys: Collection[str],
+    checked_keys: Collection[str],
+    listed_by: Mapping[str, Collection[str]],
+) -> list[str]:
+    """Sentences of prose that cite a primary paper directly without saying whose account it
+    is. A sentence may cite a paper (not a seed) when it reports an article's words and cites
+    an article that lists the paper ("The second article reports … [@droracle-ldn-skin]
+    [@weinstock2020]"), or when it gives the editors' check of that paper ("Our check of the
+    paper found … [@bigliardi2007]"). `listed_by` maps a paper's key to the seeds listing it.
+    """
+    problems = []
+    for sentence in SENTENCE_END.split(markdown.strip()):
+        keys = set(re.findall(r"@([A-Za-z0-9_-]+)", " ".join(CITATION_MARK.findall(sentence))))
+        plain = CITATION_MARK.sub("", sentence)
+        for key in sorted(keys - set(seed_keys)):
+            if EDITORS_CHECK.search(plain) and key in checked_keys:
+                continue
+            if reporting_verb(plain) and keys & set(listed_by.get(key, ())):
+                continue
+            problems.append(
+                f"{plain.strip()!r} cites {key} directly: cite the article that reported it "
+                "and say so, or the editors' check of the paper"
+            )
     return problems
