@@ -309,14 +309,16 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": "json",
-        }
+        },
+        # A logger with no handler at all falls back to logging.lastResort (plain text).
+        "discard": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         # ldnref.request's line per request says the same, with the request id: log it once.
-        "django.request": {"handlers": [], "propagate": False},
+        "django.request": {"handlers": ["discard"], "propagate": False},
         # runserver's own access line, likewise.
-        "django.server": {"handlers": [], "propagate": False},
+        "django.server": {"handlers": ["discard"], "propagate": False},
         # Failed logins and lockouts (WARNING) stay; its start-up banner (INFO) goes.
         "axes": {"level": "WARNING"},
     },
