@@ -28,7 +28,8 @@ def unlocked_at(username: str, ip_address: str) -> datetime:
         .values_list("attempt_time", flat=True)
         .first()
     )
-    return (last or timezone.now()) + cool_off
+    until = (last or timezone.now()) + cool_off
+    return until.replace(microsecond=0) + timedelta(seconds=1 if until.microsecond else 0)
 
 
 def lockout_response(
