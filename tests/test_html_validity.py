@@ -19,7 +19,7 @@ from tests.conftest import skip_or_fail
 from tests.factories import load_content
 from tests.test_axe import page_types
 
-pytestmark = [pytest.mark.django_db, pytest.mark.axe]
+pytestmark = [pytest.mark.django_db, pytest.mark.axe, pytest.mark.process]  # Java runs vnu
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 

@@ -123,6 +123,7 @@ def run_django(code, timeout=60, **env):
     )
 
 
+@pytest.mark.process  # a fresh Python with the production settings
 def test_check_deploy_passes_with_the_production_defaults(tmp_path):
     result = run_django(
         "import sys\nfrom django.core.management import execute_from_command_line\n"
@@ -134,6 +135,7 @@ def test_check_deploy_passes_with_the_production_defaults(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.process  # a fresh Python with the production settings
 def test_https_settings_come_from_the_environment():
     code = (
         "import django; django.setup()\nfrom django.conf import settings as s\n"
@@ -231,6 +233,7 @@ print(json.dumps(answers))
 """
 
 
+@pytest.mark.process  # a fresh Python with the production settings
 def test_a_database_that_does_not_answer_gives_503_logged_once_per_request(tmp_path):
     # Port 9 (discard) on this machine: nothing listens, the connection is refused at once.
     result = run_django(
