@@ -226,9 +226,13 @@ from django.test import Client
 client = Client(raise_request_exception=False)
 answers = {}
 for path in ("/", "/conditions/psoriasis/", "/api/v1/claims/", "/healthz", "/readyz"):
-    response = client.get(path)
+    # Pages over HTTPS (plain HTTP is redirected); health probes over plain HTTP, as a load
+    # balancer's often are.
+    response = client.get(path, secure=not path.endswith("z"))
     answers[path] = [response.status_code, response.get("Retry-After"),
                      response["Content-Type"], response.content.decode()]
+plain = client.get("/methods/")
+answers["/methods/"] = [plain.status_code, plain["Location"], "", ""]
 print(json.dumps(answers))
 """
 
@@ -241,7 +245,6 @@ def test_a_database_that_does_not_answer_gives_503_logged_once_per_request(tmp_p
         STATIC_ROOT=str(tmp_path),
         DATABASE_URL="postgres://ldnref@127.0.0.1:9/nowhere",
         ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="INFO",
     )
     assert result.returncode == 0, result.stderr
@@ -259,6 +262,7 @@ def test_a_database_that_does_not_answer_gives_503_logged_once_per_request(tmp_p
     assert answers["/healthz"][0] == 200  # the process is up
     assert answers["/readyz"][0] == 503
     assert json.loads(answers["/readyz"][3])["checks"]["database"] == "unreachable"
+    assert answers["/methods/"][:2] == [301, "https://testserver/methods/"]
 
     # One line per request, nothing else; each failure with its traceback, once.
     assert [(line["path"], line["status"]) for line in lines] == [
