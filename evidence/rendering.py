@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 import bleach
 import markdown
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # missing from the stubs
+from bleach.sanitizer import BleachSanitizerFilter
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
@@ -68,10 +70,9 @@ class _ExternalLinkRel(Filter):
             yield token
 
 
-def sanitize_html(html_text: str) -> str:
-    """Return `html_text` reduced to the allow-list; disallowed tags and comments are stripped."""
+def _cleaner() -> bleach.Cleaner:
     # A Cleaner holds parser state and is not thread-safe, so each call makes its own.
-    cleaner = bleach.Cleaner(
+    return bleach.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols={"http", "https", "mailto"},
@@ -79,7 +80,90 @@ def sanitize_html(html_text: str) -> str:
         strip_comments=True,
         filters=[_ExternalLinkRel],
     )
-    return cleaner.clean(html_text)
+
+
+def sanitize_html(html_text: str) -> str:
+    """Return `html_text` reduced to the allow-list; disallowed tags and comments are stripped."""
+    return _cleaner().clean(html_text)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing `sanitize_html()` would take out of a text, and the words right after it."""
+
+    what: str  # e.g. "the tag <script>", "the link target “javascript:alert(3)” of <a>"
+    near: str = ""  # the text that follows it (up to 40 characters), to find the place by
+
+    def __str__(self) -> str:
+        return f"{self.what} (before “{self.near}”)" if self.near else self.what
+
+
+_TAG_TOKENS = ("StartTag", "EmptyTag")
+
+
+def removed_by_sanitizer(html_text: str) -> list[Removal]:
+    """What `sanitize_html(html_text)` would remove: tags, attributes, link targets, comments.
+
+    Runs the text through the same Cleaner's parser and the same sanitizer filter, one token
+    at a time, and reports each token the filter drops or changes (end tags are not repeated;
+    the text inside a removed tag stays, as it does on the page).
+    """
+    if not html_text:
+        return []
+    cleaner = _cleaner()
+    sanitizer = BleachSanitizerFilter(
+        source=iter(()),
+        allowed_tags=cleaner.tags,
+        attributes=cleaner.attributes,
+        strip_disallowed_tags=cleaner.strip,
+        strip_html_comments=cleaner.strip_comments,
+        css_sanitizer=cleaner.css_sanitizer,
+        allowed_protocols=cleaner.protocols,
+    )
+    # The Cleaner's own parser drops disallowed tags while it reads; this one keeps every tag,
+    # so that the sanitizer filter, with the Cleaner's settings, decides on each.
+    parser = html5lib_shim.BleachHTMLParser(
+        tags=None, strip=cleaner.strip, consume_entities=False, namespaceHTMLElements=False
+    )
+    tokens = list(cleaner.walker(parser.parseFragment(html_text)))
+    removals: list[Removal] = []
+    for index, token in enumerate(tokens):
+        kind = token["type"]
+        if kind not in (*_TAG_TOKENS, "Comment"):
+            continue
+        before = dict(token.get("data") or {}) if kind != "Comment" else {}
+        kept = sanitizer.sanitize_token({**token, "data": dict(before) or token.get("data")})
+        near = _text_after(tokens, index)
+        if kind == "Comment":
+            if not kept:
+                removals.append(Removal("an HTML comment", near))
+            continue
+        name = token["name"]
+        if not kept:
+            removals.append(Removal(f"the tag <{name}>", near))
+            continue
+        after = kept.get("data") or {}
+        for attribute, value in before.items():
+            if attribute in after:
+                continue
+            attribute_name = attribute[1] if isinstance(attribute, tuple) else attribute
+            if attribute_name == "href":
+                removals.append(Removal(f"the link target “{value}” of <{name}>", near))
+            else:
+                removals.append(Removal(f"the attribute {attribute_name}=“{value}” of <{name}>", near))
+    return removals
+
+
+def _text_after(tokens: list[dict[str, Any]], index: int, limit: int = 40) -> str:
+    text = ""
+    for token in tokens[index + 1 :]:
+        if token["type"] in ("Characters", "SpaceCharacters"):
+            text += token["data"]
+        elif text.strip():
+            break
+        if len(text.strip()) >= limit:
+            break
+    return " ".join(text.split())[:limit]
 
 
 # ---------------------------------------------------------------- citation numbering
@@ -277,6 +361,11 @@ def citation_keys(text: str) -> list[str]:
 def unknown_citation_keys(text: str, known_keys: Collection[str]) -> list[str]:
     """The citation keys `text` uses that are not in `known_keys`, in order of first use."""
     return [key for key in citation_keys(text) if key not in known_keys]
+
+
+def markdown_removals(text: str) -> list[Removal]:
+    """What the sanitizer would remove from Markdown `text` once converted (as pages render it)."""
+    return removed_by_sanitizer(_convert(text, lambda keys: [_missing(key) for key in keys]))
 
 
 def render_preview(text: str, sources_by_key: Mapping[str, Citable]) -> SafeString:
