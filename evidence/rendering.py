@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import bleach
 import markdown
@@ -112,7 +112,7 @@ def removed_by_sanitizer(html_text: str) -> list[Removal]:
         return []
     cleaner = _cleaner()
     sanitizer = BleachSanitizerFilter(
-        source=iter(()),
+        source=cast(Any, iter(())),  # tokens are passed to sanitize_token() one by one
         allowed_tags=cleaner.tags,
         attributes=cleaner.attributes,
         strip_disallowed_tags=cleaner.strip,
@@ -125,14 +125,15 @@ def removed_by_sanitizer(html_text: str) -> list[Removal]:
     parser = html5lib_shim.BleachHTMLParser(
         tags=None, strip=cleaner.strip, consume_entities=False, namespaceHTMLElements=False
     )
-    tokens = list(cleaner.walker(parser.parseFragment(html_text)))
+    walker: Any = cleaner.walker  # a TreeWalker class (the stubs say an instance)
+    tokens: list[dict[str, Any]] = list(walker(parser.parseFragment(html_text)))
     removals: list[Removal] = []
     for index, token in enumerate(tokens):
         kind = token["type"]
         if kind not in (*_TAG_TOKENS, "Comment"):
             continue
         before = dict(token.get("data") or {}) if kind != "Comment" else {}
-        kept = sanitizer.sanitize_token({**token, "data": dict(before) or token.get("data")})
+        kept: Any = sanitizer.sanitize_token({**token, "data": dict(before) or token.get("data")})
         near = _text_after(tokens, index)
         if kind == "Comment":
             if not kept:
@@ -150,7 +151,9 @@ def removed_by_sanitizer(html_text: str) -> list[Removal]:
             if attribute_name == "href":
                 removals.append(Removal(f"the link target “{value}” of <{name}>", near))
             else:
-                removals.append(Removal(f"the attribute {attribute_name}=“{value}” of <{name}>", near))
+                removals.append(
+                    Removal(f"the attribute {attribute_name}=“{value}” of <{name}>", near)
+                )
     return removals
 
 

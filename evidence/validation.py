@@ -29,14 +29,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .quote_text import missing_fragment, normalise
 from .rendering import CITATION_PATTERN, Removal, markdown_removals
 
 HTML_TAG = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 CITATION = re.compile(CITATION_PATTERN)
 # Schemes that are never a reader's link, and any "scheme://" address.
 BAD_SCHEME = re.compile(
-    r"(?i)(?<![\w.+-])((?:javascript|vbscript|data|file|blob|about|jar)\s*:[^\s<>\"')\]]*"
-    r"|(?!https?:)[a-z][a-z0-9+.-]*://[^\s<>\"')\]]*)"
+    r"(?i)(?<![\w.+-])((?:javascript|vbscript|data|file|blob|about|jar)\s*:[^\s<>\"']*"
+    r"|(?!https?:)[a-z][a-z0-9+.-]*://[^\s<>\"']*)"
 )
 WEB_SCHEMES = ("http://", "https://")
 NEWLINES = re.compile(r"\r\n?")
@@ -109,9 +110,8 @@ def plain_text_problems(text: str) -> list[str]:
     problems = []
     for match in CITATION.finditer(text):
         problems.append(
-            f"Line {_line(text, match.start())}: cite through the citations, not with "
-            f"{match.group(0)} here: this field is printed as plain text, so it would show as "
-            "typed."
+            f"Cite through the citations, not with {match.group(0)} here: this field is "
+            f"printed as plain text, so it would show as typed (line {_line(text, match.start())})."
         )
     for match in HTML_TAG.finditer(text):
         problems.append(
@@ -120,7 +120,8 @@ def plain_text_problems(text: str) -> list[str]:
         )
     for match in BAD_SCHEME.finditer(text):
         problems.append(
-            f"Line {_line(text, match.start())}: the address {_shorten(match.group(0))} is "
+            f"Line {_line(text, match.start())}: the address "
+            f"{_shorten(match.group(0).rstrip('.,;:'))} is "
             "not a web address: only http, https and mailto addresses are allowed."
         )
     return problems
@@ -138,8 +139,6 @@ def url_problem(value: str) -> str | None:
 
 @lru_cache(maxsize=16)
 def _seed_text(path: str, modified: float) -> str:
-    from .quotes import normalise  # evidence.quotes reads the models
-
     return normalise(Path(path).read_text(encoding="utf-8"))
 
 
@@ -173,8 +172,6 @@ def nearest_passage(fragment: str, text: str) -> str:
 
 def quote_problem(quote: str, seed: Any) -> str | None:
     """Why `quote` is not verbatim in `seed` (a seed Source), naming the nearest passage."""
-    from .quotes import missing_fragment
-
     if not quote.strip() or seed is None:
         return None  # an empty quote is refused by Reported.clean()
     text = seed_text(seed.seed_file)
@@ -197,7 +194,7 @@ def quote_problem(quote: str, seed: Any) -> str | None:
 # ---------------------------------------------------------------- the model mixin
 
 
-def _text_fields(model: type[models.Model]) -> list[models.CharField[Any, Any]]:
+def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [
         field
         for field in model._meta.concrete_fields
@@ -253,6 +250,10 @@ class CheckedText(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        normalize_text_fields(self)
+        super().save(*args, **kwargs)
+
     def clean_fields(self, exclude: Any = None) -> None:
         normalize_text_fields(self)
         excluded = set(exclude or ())
@@ -267,7 +268,3 @@ class CheckedText(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        normalize_text_fields(self)
-        super().save(*args, **kwargs)
