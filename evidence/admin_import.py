@@ -134,12 +134,14 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         except ImportFileError as error:
             self.message_user(request, f"Nothing was imported: {error}", messages.ERROR)
             return redirect(request.path)
-        created = create_drafts(plan, by=request.user)
+        created = create_drafts(plan, by=request.user, only=request.POST.getlist("record"))
+        left_out = len(plan.new) - len(created)
         text = (
             f"Imported {len(created)} draft source(s) from {plan.file_name}"
             + (f": {', '.join(source.key for source in created)}" if created else "")
-            + f". Skipped {len(plan.duplicates)} already on record and {len(plan.errors)} "
-            "with errors. The drafts reach readers only once reviewed and approved."
+            + f". Skipped {len(plan.duplicates)} already on record, {len(plan.errors)} with "
+            f"errors and {left_out} you left out. The drafts reach readers only once reviewed "
+            "and approved."
         )
         self.message_user(request, text, messages.SUCCESS if created else messages.WARNING)
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")

@@ -28,6 +28,7 @@ from bibtexparser import middlewares
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from .choices import ReviewStatus, SourceKind
@@ -377,7 +378,8 @@ def _medline(record: list[tuple[str, str]], start: int) -> Reference | RecordErr
     reference.people += [Person(group=group) for group in tags.get("CN", [])]
     reference.title = first.get("TI", "").rstrip(".")
     reference.container = first.get("TA") or first.get("JT", "")
-    reference.year = (re.match(r"\d{4}", first.get("DP", "")) or [""])[0]
+    year = re.match(r"\d{4}", first.get("DP", ""))  # "2019 Feb 1" → 2019
+    reference.year = year.group(0) if year else ""
     reference.volume = first.get("VI", "")
     reference.issue = first.get("IP", "")
     reference.pages = clean_pages(first.get("PG", ""))
@@ -541,6 +543,15 @@ def _existing(references: list[Reference]) -> tuple[dict[str, str], dict[str, st
     return by_doi, by_pmid
 
 
+def _same_titles(references: list[Reference]) -> dict[str, str]:
+    """{title (lower case): key} of stored Sources with a record's title (one query)."""
+    titles = {r.title.lower() for r in references if r.title}
+    if not titles:
+        return {}
+    stored = Source.objects.annotate(lowered=Lower("title")).filter(lowered__in=titles)
+    return dict(stored.values_list("lowered", "key"))
+
+
 def plan_import(content: bytes, file_name: str, format: Format | None = None) -> ImportPlan:
     """Read `content` and say what importing it would do; raises ImportFileError."""
     text = decode(content)
@@ -555,6 +566,7 @@ def plan_import(content: bytes, file_name: str, format: Format | None = None) ->
     if not references and not plan.errors:
         raise ImportFileError(f"No {format.label} record was found in {file_name}.")
     by_doi, by_pmid = _existing(references)
+    same_title = _same_titles(references)
     taken = set(Source.objects.values_list("key", flat=True))
     for reference in references:
         where = reference.where
@@ -578,6 +590,12 @@ def plan_import(content: bytes, file_name: str, format: Format | None = None) ->
         if reference.pmid:
             by_pmid[reference.pmid] = here
         source.import_where = where  # type: ignore[attr-defined]
+        source.import_warning = (  # type: ignore[attr-defined]
+            f"Same title as {same_title[source.title.lower()]}, which has no matching DOI or "
+            "PMID: check that it is not the same work."
+            if source.title.lower() in same_title
+            else ""
+        )
         plan.new.append(source)
     plan.errors.sort(key=lambda error: _position(error.where))
     return plan
@@ -600,10 +618,18 @@ def _duplicate(
 
 
 @transaction.atomic
-def create_drafts(plan: ImportPlan, *, by: Any = None) -> list[Source]:
-    """Save the plan's new Sources as drafts, recorded in their history as by `by`."""
+def create_drafts(
+    plan: ImportPlan, *, by: Any = None, only: Iterable[str] | None = None
+) -> list[Source]:
+    """Save the plan's new Sources as drafts, recorded in their history as by `by`.
+
+    `only`: the records (their `import_where`, e.g. "Record at line 12") the editor kept.
+    """
+    kept = None if only is None else set(only)
     created = []
     for source in plan.new:
+        if kept is not None and source.import_where not in kept:  # type: ignore[attr-defined]
+            continue
         source.status = ReviewStatus.DRAFT  # never published by an import
         source._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]
         source._change_reason = f"Imported from {plan.file_name}"  # type: ignore[attr-defined]

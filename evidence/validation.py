@@ -36,7 +36,7 @@ HTML_TAG = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 CITATION = re.compile(CITATION_PATTERN)
 # Schemes that are never a reader's link, and any "scheme://" address.
 BAD_SCHEME = re.compile(
-    r"(?i)(?<![\w.+-])((?:javascript|vbscript|data|file|blob|about|jar)\s*:[^\s<>\"']*"
+    r"(?i)(?<![\w.+-])((?:javascript|vbscript|data|file|blob|about|jar)\s*:[^\s<>\"']+"
     r"|(?!https?:)[a-z][a-z0-9+.-]*://[^\s<>\"']*)"
 )
 WEB_SCHEMES = ("http://", "https://")
@@ -61,12 +61,14 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 def _place(text: str, removal: Removal, start: int) -> int:
     """Where in the Markdown `text` a removal was typed (best guess), from `start` on."""
-    tag = re.search(r"<(\w+)>", removal.what)
+    tag = re.match(r"the tag <([^>]+)>", removal.what)
     needles = []
     if "link target" in removal.what:
         needles.append(removal.what.split("\u201c", 1)[1].rsplit("\u201d", 1)[0])
-    if tag and removal.what.startswith("the tag"):
+    if tag:
         needles.append(f"<{tag.group(1)}")
+        if tag.group(1) == "img":
+            needles.append("![")  # a Markdown image
     if removal.what == "an HTML comment":
         needles.append("<!--")
     if removal.near:
@@ -94,11 +96,13 @@ def markdown_problems(text: str) -> list[str]:
                 f"{where}the page would drop {removal}: only http, https and mailto links "
                 "(and #anchors on the page) are kept."
             )
-        else:
+        elif removal.what.startswith("the tag"):
             problems.append(
-                f"{where}the page would drop {removal}; readers would see only its text. "
-                "Use Markdown instead of HTML."
+                f"{where}the page would drop {removal}: pages show no such HTML (its text, if "
+                "any, stays)."
             )
+        else:
+            problems.append(f"{where}the page would drop {removal}; the rest is kept.")
     return problems
 
 

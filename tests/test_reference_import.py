@@ -6,6 +6,7 @@ each file has one duplicate of an existing source.
 """
 
 import base64
+import html
 import re
 from pathlib import Path
 
@@ -167,6 +168,18 @@ def test_a_record_repeated_in_the_same_file_is_imported_once():
     assert plan.duplicates[0].existing == "record at line 1 of this file"
 
 
+def test_a_record_with_no_doi_or_pmid_but_a_stored_title_is_flagged_for_the_editor(bigliardi):
+    make_source(key="droracle2025", title="Guideline Directed Topic Overview")
+
+    plan = plan_of("references.ris")
+
+    oracle = next(source for source in plan.new if source.authors.startswith("Dr.Oracle"))
+    assert oracle.import_warning.startswith("Same title as droracle2025")
+    assert oracle.key == "droracle2025a"
+    others = [source.import_warning for source in plan.new if source is not oracle]
+    assert others == [""] * 4
+
+
 def test_keys_do_not_clash_with_stored_sources_or_each_other():
     make_source(key="lee2019")
     records = "".join(
@@ -226,10 +239,13 @@ def upload(client, name, **extra):
 
 
 def confirm_data(response):
-    """The hidden fields the preview's Create button posts."""
+    """What the preview's Create button posts: the hidden fields and the ticked records."""
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.text))
     fields.pop("csrfmiddlewaretoken", None)
-    return fields | {"confirm": "1"}
+    ticked = re.findall(
+        r'<input type="checkbox" name="record" value="([^"]*)"[^>]* checked>', response.text
+    )
+    return fields | {"confirm": "1", "record": [html.unescape(value) for value in ticked]}
 
 
 def test_the_source_list_offers_the_import(admin_client):
@@ -250,7 +266,7 @@ def test_the_preview_lists_what_would_be_created_and_writes_nothing(admin_client
     assert "Müller-Lüdenscheidt Å, Núñez J, Øvregård S" in text
     assert "has the DOI 10.1016/J.JAAD.2007.01.007 of bigliardi2007" in text
     assert "line 81 is not a RIS tag line" in text
-    assert 'value="Create 5 draft sources"' in text
+    assert text.count('type="checkbox" name="record"') == 5
     assert f'href="{admin_url(Source, "changelist")}"' in text  # Cancel
     assert Source.objects.count() == 1
 
@@ -267,7 +283,7 @@ def test_create_saves_drafts_that_readers_do_not_see(admin_client, bigliardi, cl
     assert client.get(f"/sources/{drafts.first().key}/").status_code == 404
     [message] = shown(response, 25)  # SUCCESS
     assert message.startswith("Imported 6 draft source(s) from references.bib")
-    assert "Skipped 1 already on record and 1 with errors." in message
+    assert "Skipped 1 already on record, 1 with errors and 0 you left out." in message
     record = drafts.get(key="ip2020").history.get()
     assert record.history_user.username == "admin"
 
@@ -311,3 +327,18 @@ def test_an_editor_without_add_permission_cannot_import(client):
     data = {"confirm": "1", "content": content, "file_name": "x.ris", "format": "ris"}
     assert client.post(admin_url(Source, "import"), data).status_code == 403
     assert Source.objects.count() == 0
+
+
+def test_records_the_editor_unticks_are_not_created(admin_client, bigliardi):
+    make_source(key="droracle2025", title="Guideline Directed Topic Overview")
+    preview = upload(admin_client, "references.nbib")
+    data = confirm_data(preview)
+    assert len(data["record"]) == 4  # the one flagged "Same title as droracle2025" is unticked
+    data["record"] = [where for where in data["record"] if where != "Record at line 49"]
+
+    response = admin_client.post(admin_url(Source, "import"), data, follow=True)
+
+    created = set(Source.objects.values_list("key", flat=True)) - {"bigliardi2007", "droracle2025"}
+    assert created == {"ekelem2019", "sikora2019", "muller-ludenscheidt2024"}
+    [message] = shown(response, 25)
+    assert "2 you left out" in message

@@ -96,6 +96,14 @@ def test_a_javascript_link_in_markdown_is_refused_naming_the_target():
     assert "only http, https and mailto links" in message
 
 
+def test_an_image_is_refused_with_its_line():
+    mechanism = make_mechanism(summary="Blocks receptors.\n\n![diagram](https://example.org/d.png)")
+
+    [message] = refusal(mechanism)["summary"]
+
+    assert message.startswith("Line 3: the page would drop the tag <img>")
+
+
 def test_an_unknown_citation_key_in_markdown_is_still_refused():
     condition = make_condition(patient_summary="It may help [@nobody2099].")
 
@@ -136,7 +144,8 @@ def test_a_study_result_gets_the_checks_of_a_claim_statement(typed, said):
 
 def test_plain_text_with_numbers_comparisons_and_web_addresses_saves():
     study = make_study(
-        result="Itch fell by 2.3 points (p<0.05; ratio 1:2), see https://example.org/x."
+        result="Itch fell by 2.3 points (p<0.05; ratio 1:2; baseline data: 15 people; asked "
+        "about: sleep), see https://example.org/x."
     )
 
     study.full_clean()
