@@ -4,6 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conditions.models import Condition
+from evidence import workflow
+from evidence.choices import ReviewStatus
 from evidence.models import Citation, Claim, Mechanism, Study
 from evidence.rendering import markdown_removals, removed_by_sanitizer, sanitize_html
 from tests.factories import (
@@ -311,3 +313,27 @@ def test_the_change_form_preview_warns_too(admin_client):
     response = admin_client.get(admin_url(Condition, "change", condition.pk))
 
     assert "the page would drop the tag &lt;iframe&gt;" in response.text
+
+
+def test_a_change_waiting_for_review_is_stored_with_newlines(admin_client):
+    mechanism = make_mechanism(summary="Old.", status=ReviewStatus.APPROVED)
+
+    save_form(
+        admin_client, admin_url(Mechanism, "change", mechanism.pk), summary="One.\r\n\r\nTwo."
+    )
+
+    pending = workflow.pending_revision(mechanism)
+    assert pending.data["fields"]["summary"] == "One.\n\nTwo."
+
+
+def test_a_change_waiting_for_review_is_checked_too(admin_client):
+    mechanism = make_mechanism(summary="Old.", status=ReviewStatus.APPROVED)
+
+    response = save_form(
+        admin_client,
+        admin_url(Mechanism, "change", mechanism.pk),
+        summary="New.\n\n<script>alert(3)</script>",
+    )
+
+    assert "the page would drop the tag &lt;script&gt;" in response.text
+    assert workflow.pending_revision(mechanism) is None
