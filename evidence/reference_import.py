@@ -486,6 +486,13 @@ def _problems(error: ValidationError) -> str:
     )
 
 
+def kind_note(reference: Reference) -> str:
+    """What the editor should check about the kind, when the file's type is not an article."""
+    if not reference.given_type:
+        return ""
+    return f"The file calls it “{reference.given_type}”: check its kind."
+
+
 def to_source(reference: Reference, file_name: str, key: str) -> Source:
     return Source(
         key=key,
@@ -500,11 +507,14 @@ def to_source(reference: Reference, file_name: str, key: str) -> Source:
         pages=reference.pages,
         doi=reference.doi,
         pmid=reference.pmid,
-        bibliographic_note=f"Imported from {file_name}; not yet confirmed against the paper."
-        + (
-            f" The file calls it “{reference.given_type}”: check its kind."
-            if reference.given_type
-            else ""
+        bibliographic_note=" ".join(
+            filter(
+                None,
+                [
+                    f"Imported from {file_name}; not yet confirmed against the paper.",
+                    kind_note(reference),
+                ],
+            )
         ),
         status=ReviewStatus.DRAFT,
     )
@@ -590,6 +600,7 @@ def plan_import(content: bytes, file_name: str, format: Format | None = None) ->
         if reference.pmid:
             by_pmid[reference.pmid] = here
         source.import_where = where  # type: ignore[attr-defined]
+        source.import_note = kind_note(reference)  # type: ignore[attr-defined]
         source.import_warning = (  # type: ignore[attr-defined]
             f"Same title as {same_title[source.title.lower()]}, which has no matching DOI or "
             "PMID: check that it is not the same work."

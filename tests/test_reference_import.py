@@ -121,6 +121,7 @@ def test_a_record_that_is_not_a_journal_article_says_so_in_its_note(bigliardi):
     oracle = next(s for s in plan_of("references.json").new if s.key == "droracle2025")
 
     assert "The file calls it “webpage”: check its kind." in oracle.bibliographic_note
+    assert oracle.import_note == "The file calls it “webpage”: check its kind."
 
 
 @pytest.mark.parametrize(
@@ -267,6 +268,7 @@ def test_the_preview_lists_what_would_be_created_and_writes_nothing(admin_client
     assert "has the DOI 10.1016/J.JAAD.2007.01.007 of bigliardi2007" in text
     assert "line 81 is not a RIS tag line" in text
     assert text.count('type="checkbox" name="record"') == 5
+    assert "The file calls it “ELEC”: check its kind." in text  # the group author's record
     assert f'href="{admin_url(Source, "changelist")}"' in text  # Cancel
     assert Source.objects.count() == 1
 
