@@ -91,27 +91,27 @@ def sanitize_html(html_text: str) -> str:
 class Removal:
     """One thing `sanitize_html()` would take out of a text, and the words right after it."""
 
-    what: str  # e.g. "the tag <script>", "the link target “javascript:alert(3)” of <a>"
+    kind: str  # "tag", "attribute", "link" (an href) or "comment"
+    tag: str = ""  # the element: "script", or the element of an attribute or link
+    value: str = ""  # 'onclick=“x()”' for an attribute, the target for a link
     near: str = ""  # the text that follows it (up to 40 characters), to find the place by
 
+    @property
+    def what(self) -> str:
+        return {
+            "tag": f"the tag <{self.tag}>",
+            "attribute": f"the attribute {self.value} of <{self.tag}>",
+            "link": f"the link target \u201c{self.value}\u201d of <{self.tag}>",
+            "comment": "an HTML comment",
+        }[self.kind]
+
     def __str__(self) -> str:
-        return f"{self.what} (before “{self.near}”)" if self.near else self.what
+        return f"{self.what} (before \u201c{self.near}\u201d)" if self.near else self.what
 
 
-_TAG_TOKENS = ("StartTag", "EmptyTag")
-
-
-def removed_by_sanitizer(html_text: str) -> list[Removal]:
-    """What `sanitize_html(html_text)` would remove: tags, attributes, link targets, comments.
-
-    Runs the text through the same Cleaner's parser and the same sanitizer filter, one token
-    at a time, and reports each token the filter drops or changes (end tags are not repeated;
-    the text inside a removed tag stays, as it does on the page).
-    """
-    if not html_text:
-        return []
-    cleaner = _cleaner()
-    sanitizer = BleachSanitizerFilter(
+def _sanitizer_filter(cleaner: bleach.Cleaner) -> BleachSanitizerFilter:
+    """The filter `cleaner.clean()` builds, with the same settings, to ask about one token."""
+    return BleachSanitizerFilter(
         source=cast(Any, iter(())),  # tokens are passed to sanitize_token() one by one
         allowed_tags=cleaner.tags,
         attributes=cleaner.attributes,
@@ -120,8 +120,43 @@ def removed_by_sanitizer(html_text: str) -> list[Removal]:
         css_sanitizer=cleaner.css_sanitizer,
         allowed_protocols=cleaner.protocols,
     )
+
+
+def _token_removals(token: dict[str, Any], kept: Any, near: str) -> list[Removal]:
+    """What the filter took from one tag or comment token (`kept`: what it let through)."""
+    if token["type"] == "Comment":
+        return [] if kept else [Removal("comment", near=near)]
+    name = token["name"]
+    if not kept:
+        return [Removal("tag", name, near=near)]
+    after = kept.get("data") or {}
+    removals = []
+    for attribute, value in (token.get("data") or {}).items():
+        if attribute in after:
+            continue
+        attribute_name = attribute[1] if isinstance(attribute, tuple) else attribute
+        if attribute_name == "href":
+            removals.append(Removal("link", name, value, near))
+        else:
+            removals.append(
+                Removal("attribute", name, f"{attribute_name}=\u201c{value}\u201d", near)
+            )
+    return removals
+
+
+def removed_by_sanitizer(html_text: str) -> list[Removal]:
+    """What `sanitize_html(html_text)` would remove: tags, attributes, link targets, comments.
+
+    Reads the text with the Cleaner's parser class and asks the same sanitizer filter, with the
+    same settings, about each tag and comment; reports each one it drops or changes (end tags
+    are not repeated; the text inside a removed tag stays, as it does on the page).
+    """
+    if not html_text:
+        return []
+    cleaner = _cleaner()
+    sanitizer = _sanitizer_filter(cleaner)
     # The Cleaner's own parser drops disallowed tags while it reads; this one keeps every tag,
-    # so that the sanitizer filter, with the Cleaner's settings, decides on each.
+    # so that the sanitizer filter decides on each.
     parser = html5lib_shim.BleachHTMLParser(
         tags=None, strip=cleaner.strip, consume_entities=False, namespaceHTMLElements=False
     )
@@ -129,31 +164,17 @@ def removed_by_sanitizer(html_text: str) -> list[Removal]:
     tokens: list[dict[str, Any]] = list(walker(parser.parseFragment(html_text)))
     removals: list[Removal] = []
     for index, token in enumerate(tokens):
-        kind = token["type"]
-        if kind not in (*_TAG_TOKENS, "Comment"):
+        if token["type"] not in ("StartTag", "EmptyTag", "Comment"):
             continue
-        before = dict(token.get("data") or {}) if kind != "Comment" else {}
-        kept: Any = sanitizer.sanitize_token({**token, "data": dict(before) or token.get("data")})
-        near = _text_after(tokens, index)
-        if kind == "Comment":
-            if not kept:
-                removals.append(Removal("an HTML comment", near))
-            continue
-        name = token["name"]
-        if not kept:
-            removals.append(Removal(f"the tag <{name}>", near))
-            continue
-        after = kept.get("data") or {}
-        for attribute, value in before.items():
-            if attribute in after:
-                continue
-            attribute_name = attribute[1] if isinstance(attribute, tuple) else attribute
-            if attribute_name == "href":
-                removals.append(Removal(f"the link target “{value}” of <{name}>", near))
-            else:
-                removals.append(
-                    Removal(f"the attribute {attribute_name}=“{value}” of <{name}>", near)
-                )
+        # A copy: the filter rewrites a token's attributes in place.
+        copy = {
+            **token,
+            "data": dict(token["data"])
+            if isinstance(token.get("data"), dict)
+            else token.get("data"),
+        }
+        kept = sanitizer.sanitize_token(copy)
+        removals += _token_removals(token, kept, _text_after(tokens, index))
     return removals
 
 

@@ -61,16 +61,11 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 def _place(text: str, removal: Removal, start: int) -> int:
     """Where in the Markdown `text` a removal was typed (best guess), from `start` on."""
-    tag = re.match(r"the tag <([^>]+)>", removal.what)
-    needles = []
-    if "link target" in removal.what:
-        needles.append(removal.what.split("\u201c", 1)[1].rsplit("\u201d", 1)[0])
-    if tag:
-        needles.append(f"<{tag.group(1)}")
-        if tag.group(1) == "img":
-            needles.append("![")  # a Markdown image
-    if removal.what == "an HTML comment":
-        needles.append("<!--")
+    needles = {
+        "link": [removal.value],
+        "tag": [f"<{removal.tag}", *(["!["] if removal.tag == "img" else [])],  # ![…](…)
+        "comment": ["<!--"],
+    }.get(removal.kind, [])
     if removal.near:
         needles.append(removal.near)
     lowered = text.lower()
@@ -91,12 +86,12 @@ def markdown_problems(text: str) -> list[str]:
         found = _place(text, removal, start)
         where = f"Line {_line(text, found)}: " if found >= 0 else ""
         start = max(found, start)
-        if "link target" in removal.what:
+        if removal.kind == "link":
             problems.append(
                 f"{where}the page would drop {removal}: only http, https and mailto links "
                 "(and #anchors on the page) are kept."
             )
-        elif removal.what.startswith("the tag"):
+        elif removal.kind == "tag":
             problems.append(
                 f"{where}the page would drop {removal}: pages show no such HTML (its text, if "
                 "any, stays)."
