@@ -305,29 +305,39 @@ def read_csl_json(text: str) -> Iterator[Reference | RecordError]:
         if not isinstance(item, dict):
             yield RecordError(where, "it is not a CSL-JSON object ({…}).")
             continue
-        reference = Reference(where, given_type=_other_type(item.get("type")))
-        for author in item.get("author") or []:
-            if not isinstance(author, dict):
-                continue
-            if author.get("literal"):
-                reference.people.append(Person(group=_text(author["literal"])))
-            else:
-                family = " ".join(
-                    _text(author.get(k)) for k in ("non-dropping-particle", "family") if k in author
-                )
-                reference.people.append(Person(family=family, given=_text(author.get("given"))))
-        reference.title = _text(item.get("title"))
-        reference.container = _text(
-            item.get("container-title-short") or item.get("container-title")
-        )
-        parts = (item.get("issued") or {}).get("date-parts") or [[]]
-        reference.year = str(parts[0][0]) if parts and parts[0] else ""
-        reference.volume = _text(item.get("volume"))
-        reference.issue = _text(item.get("issue"))
-        reference.pages = clean_pages(_text(item.get("page")))
-        reference.doi = clean_doi(_text(item.get("DOI")))
-        reference.pmid = _text(item.get("PMID"))
-        yield reference
+        try:
+            yield _csl_item(item, where)
+        except (AttributeError, TypeError, IndexError, KeyError) as error:
+            yield RecordError(where, f"a field does not have the CSL-JSON shape ({error}).")
+
+
+def _csl_person(author: dict[str, Any]) -> Person:
+    if author.get("literal"):
+        return Person(group=_text(author["literal"]))
+    particle_and_family = [author.get("non-dropping-particle"), author.get("family")]
+    return Person(
+        family=_text([p for p in particle_and_family if p]), given=_text(author.get("given"))
+    )
+
+
+def _csl_item(item: dict[str, Any], where: str) -> Reference:
+    reference = Reference(where, given_type=_other_type(item.get("type")))
+    for author in item.get("author") or []:
+        person = _csl_person(author)
+        if _is_et_al(person.group):
+            reference.et_al = True
+        else:
+            reference.people.append(person)
+    reference.title = _text(item.get("title"))
+    reference.container = _text(item.get("container-title-short") or item.get("container-title"))
+    parts = (item.get("issued") or {}).get("date-parts") or [[]]
+    reference.year = str(parts[0][0]) if parts[0] else ""
+    reference.volume = _text(item.get("volume"))
+    reference.issue = _text(item.get("issue"))
+    reference.pages = clean_pages(_text(item.get("page")))
+    reference.doi = clean_doi(_text(item.get("DOI")))
+    reference.pmid = _text(item.get("PMID"))
+    return reference
 
 
 # ---------------------------------------------------------------- PubMed/MEDLINE (our reader)

@@ -206,6 +206,19 @@ def test_a_file_that_cannot_be_read_at_all_is_refused_with_words(content, name, 
         plan_import(content, name)
 
 
+def test_a_csl_item_with_a_field_of_the_wrong_shape_is_its_own_error():
+    items = (
+        b'[{"title": "Issued as text", "author": [{"family": "Lee", "given": "B."}], '
+        b'"issued": "2019"}, {"title": "Fine", "author": [{"family": "Lee", "given": "B."}]}]'
+    )
+
+    plan = plan_import(items, "shapes.json")
+
+    [error] = plan.errors
+    assert str(error).startswith("Item 1: a field does not have the CSL-JSON shape")
+    assert [source.title for source in plan.new] == ["Fine"]
+
+
 def test_a_record_without_a_title_or_authors_is_an_error_not_a_source():
     plan = plan_import(b"TY  - JOUR\nPY  - 2019\nER  - \n", "bare.ris")
 
