@@ -1,14 +1,16 @@
 """Every rendered text field is checked when saved, and the editor is told what is wrong."""
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from conditions.models import Condition
 from evidence import workflow
 from evidence.choices import ReviewStatus
 from evidence.models import Citation, Claim, Mechanism, Study
 from evidence.rendering import markdown_removals, removed_by_sanitizer, sanitize_html
+from evidence.validation import CheckedText, text_errors
 from tests.factories import (
+    load_content,
     make_check,
     make_citation,
     make_claim,
@@ -305,14 +307,14 @@ def test_the_preview_warns_about_what_the_sanitizer_would_remove(admin_client):
 
 
 def test_the_change_form_preview_warns_too(admin_client):
-    condition = make_condition(clinician_summary="Plain text.")
-    Condition.objects.filter(pk=condition.pk).update(
-        clinician_summary="Plain text.\n\n<iframe src='https://example.org'></iframe>"
+    mechanism = make_mechanism(summary="Plain text.")
+    Mechanism.objects.filter(pk=mechanism.pk).update(  # as stored before these checks existed
+        summary="Plain text.\n\n<iframe src='https://example.org'></iframe>"
     )
 
-    response = admin_client.get(admin_url(Condition, "change", condition.pk))
+    response = admin_client.get(admin_url(Mechanism, "change", mechanism.pk))
 
-    assert "the page would drop the tag &lt;iframe&gt;" in response.text
+    assert "Line 3: the page would drop the tag &lt;iframe&gt;" in response.text
 
 
 def test_a_change_waiting_for_review_is_stored_with_newlines(admin_client):
@@ -337,3 +339,21 @@ def test_a_change_waiting_for_review_is_checked_too(admin_client):
 
     assert "the page would drop the tag &lt;script&gt;" in response.text
     assert workflow.pending_revision(mechanism) is None
+
+
+# ---------------------------------------------------------------- the site's own content
+
+
+def test_every_text_of_the_fixtures_passes_the_checks_made_at_save():
+    load_content()
+    failing = {}
+    for label in ("evidence", "conditions"):
+        for model in apps.get_app_config(label).get_models():
+            if not issubclass(model, CheckedText):
+                continue
+            for obj in model._default_manager.all():
+                errors = text_errors(obj, set())
+                if errors:
+                    failing[f"{model.__name__} {obj.pk}"] = errors
+
+    assert failing == {}
