@@ -119,11 +119,18 @@ def plain_text_problems(text: str) -> list[str]:
         )
     for match in BAD_SCHEME.finditer(text):
         problems.append(
-            f"Line {_line(text, match.start())}: the address "
-            f"{_shorten(match.group(0).rstrip('.,;:'))} is "
-            "not a web address: only http, https and mailto addresses are allowed."
+            f"Line {_line(text, match.start())}: the address {_shorten(_address(match.group(0)))} "
+            "is not a web address: only http, https and mailto addresses are allowed."
         )
     return problems
+
+
+def _address(found: str) -> str:
+    """An address as typed in prose, without the punctuation or bracket that closes around it."""
+    found = found.rstrip(".,;:")
+    while found.endswith(")") and found.count(")") > found.count("("):
+        found = found[:-1].rstrip(".,;:")
+    return found
 
 
 def url_problem(value: str) -> str | None:
@@ -152,21 +159,34 @@ def seed_text(seed_file: str) -> str | None:
 
 
 def nearest_passage(fragment: str, text: str) -> str:
-    """The passage of `text` most like `fragment`: its longest common run, widened to words."""
+    """The passage of `text` most like `fragment`, widened to whole words; "" if none is close.
+
+    Anchored on their longest common run, then spanning the runs they share around it.
+    """
     matcher = SequenceMatcher(None, text, fragment, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(fragment))
-    if match.size == 0:
+    anchor = matcher.find_longest_match(0, len(text), 0, len(fragment))
+    if anchor.size == 0:
         return ""
-    start = max(0, match.a - match.b)
-    end = min(len(text), start + len(fragment))
+    low = max(0, anchor.a - anchor.b - len(fragment) // 2)
+    high = min(len(text), anchor.a + (len(fragment) - anchor.b) + len(fragment) // 2)
+    blocks = [
+        block
+        for block in SequenceMatcher(
+            None, text[low:high], fragment, autojunk=False
+        ).get_matching_blocks()
+        if block.size >= 3
+    ]
+    if sum(block.size for block in blocks) < len(fragment) / 2:
+        return ""  # nothing in the article is close: naming a passage would mislead
+    start = low + min(block.a for block in blocks)
+    end = low + max(block.a + block.size for block in blocks)
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     while end < len(text) and not text[end].isspace():
         end += 1
-    passage = text[start:end].strip()
     prefix = "\u2026" if start > 0 else ""
     suffix = "\u2026" if end < len(text) else ""
-    return f"{prefix}{passage}{suffix}"
+    return f"{prefix}{text[start:end].strip()}{suffix}"
 
 
 def quote_problem(quote: str, seed: Any) -> str | None:
@@ -187,6 +207,8 @@ def quote_problem(quote: str, seed: Any) -> str | None:
     )
     if nearest:
         message += f" Nearest passage: \u201c{_shorten(nearest, 240)}\u201d."
+    else:
+        message += " No passage of the article comes close."
     return message + " Quote the article word for word (curly quotes and spacing may differ)."
 
 

@@ -226,6 +226,15 @@ def test_a_study_quote_and_a_seed_reference_are_checked_too(seed):
     assert "Side effects were mild." in message
 
 
+def test_a_quote_like_nothing_in_its_article_names_no_passage(seed):
+    citation = make_citation(reported_by=seed, quote="Words the article never printed.")
+
+    [message] = refusal(citation)["quote"]
+
+    assert "No passage of the article comes close." in message
+    assert "Nearest passage" not in message
+
+
 def test_quotes_are_read_from_the_seeds_directory_setting(seed, settings, tmp_path):
     citation = make_citation(reported_by=seed, quote="Words the article never printed.")
     settings.SEEDS_DIR = tmp_path / "elsewhere"  # the seed's text is not there: not checked
@@ -256,8 +265,8 @@ def test_the_admin_refuses_a_study_result_with_a_javascript_link_and_keeps_the_r
         result="Itch fell. [More](javascript:alert(3))",
     )
 
-    assert "javascript:alert(3))" in response.text  # the editor's input stays in the form
-    assert "is not a web address" in response.text
+    assert "javascript:alert(3))</textarea>" in response.text  # the input stays in the form
+    assert "the address javascript:alert(3) is not a web address" in response.text
     study.refresh_from_db()
     assert study.result == "Itch fell."
 
