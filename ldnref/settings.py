@@ -205,6 +205,9 @@ PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 3600)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 300, minimum=0)
 PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# The seed articles' text files: quotes are checked against them when saved (evidence.validation)
+# and by check_content and verify_quotes.
+SEEDS_DIR = Path(os.environ.get("SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 
 # ---------------------------------------------------------------- auth
 
