@@ -6,9 +6,10 @@ committed content change bumps, including approvals through evidence.workflow. S
 - ETag and Last-Modified come from the version; a matching If-None-Match or
   If-Modified-Since answers 304 here, before the view builds anything.
 - A 200 answer to an anonymous GET is stored in the page cache (settings.PAGE_CACHE_ALIAS)
-  under a key made of the version, the full path and, for the API, the Accept header. The
-  next anonymous reader of that address gets it back for the one version query; an
-  approved edit moves the version, so the very next request misses and sees the new content.
+  under a key made of the version, the full URL (scheme, host and port too) and, for the API,
+  the Accept header. The next anonymous reader of that address gets it back for the one
+  version query; an approved edit moves the version, so the very next request misses and
+  sees the new content.
 - Anonymous answers say `public, max-age, stale-while-revalidate` so a reverse proxy or CDN
   may serve them too.
 
@@ -40,9 +41,11 @@ CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests a
 
 
 def representation(request: HttpRequest) -> str:
-    """What the answer depends on besides the content: the address, and Accept for the API."""
+    """What the answer depends on besides the content: the address as Django built it (scheme,
+    host and port, which absolute URLs in the API, the JSON-LD and the sitemap carry; the host
+    passed ALLOWED_HOSTS, which ignores the port), and Accept for the API."""
     accept = request.headers.get("Accept", "") if request.path.startswith(API_PREFIX) else ""
-    return f"{request.get_full_path()}\n{accept}"
+    return f"{request.build_absolute_uri()}\n{accept}"
 
 
 def etag(request: HttpRequest, version: versions.Version) -> str:

@@ -2,9 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from ldnref import crawling
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_PATH, admin.site.urls),  # ADMIN_PATH, "admin/" unless set
     path("api/", include("ldnref.api.urls")),
+    path("sitemap.xml", crawling.sitemap, name="sitemap"),
+    path("robots.txt", crawling.robots, name="robots"),
     path("", include("evidence.urls")),
     path("", include("conditions.urls")),
 ]
