@@ -106,7 +106,7 @@ def public_pages() -> list[PublicPage]:
     return _list_pages() + _detail_pages()
 
 
-class PublicPagesSitemap(Sitemap[PublicPage]):
+class PublicPagesSitemap(Sitemap):
     """The sitemap's one section. The view makes an instance per request, so the pages are
     read once per request."""
 
