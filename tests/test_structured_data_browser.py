@@ -18,11 +18,11 @@ PSORIASIS = "/conditions/psoriasis/"
 BLOCK = 'document.querySelector(\'script[type="application/ld+json"]\').textContent'
 
 
-def refusals(page, url):
+def refusals(tab, url):
     """The policy violations Chromium reports while loading `url`."""
     messages = []
-    page.on("console", lambda message: messages.append(message.text))
-    page.goto(url)
+    tab.on("console", lambda message: messages.append(message.text))
+    tab.goto(url)
     return [text for text in messages if "Content Security Policy" in text]
 
 
