@@ -15,7 +15,7 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.browser
 
 PSORIASIS = "/conditions/psoriasis/"
-BLOCK = 'document.querySelector(\'script[type="application/ld+json"]\').textContent'
+BLOCK = "document.querySelector('script[type=\"application/ld+json\"]').textContent"
 
 
 def refusals(tab, url):
