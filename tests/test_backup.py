@@ -134,3 +134,13 @@ def test_a_file_that_is_not_a_backup_is_refused_by_name(db, tmp_path, text, mess
         call_command("restore", path, verbosity=0)
     with pytest.raises(CommandError, match="No backup file"):
         call_command("restore", tmp_path / "missing.json", verbosity=0)
+
+
+def test_a_dry_run_checks_everything_and_saves_nothing(site, tmp_path, capsys):
+    path = tmp_path / "site.json"
+    call_command("backup", path, verbosity=0)
+    backups.clear()
+
+    call_command("restore", path, "--dry-run")
+    assert "nothing was saved" in capsys.readouterr().out
+    assert backups.occupied() == []

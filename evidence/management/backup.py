@@ -231,11 +231,14 @@ def load(objects: list[dict[str, Any]]) -> int:
     return len(deserialized)
 
 
-def restore(path: Path, *, replace: bool = False, safety_dir: Path | None = None) -> Restored:
+def restore(
+    path: Path, *, replace: bool = False, safety_dir: Path | None = None, dry_run: bool = False
+) -> Restored:
     """Load the backup at `path` into this database in one transaction.
 
     Without `replace`, refuses a database holding content or accounts. With it, first backs
-    the database up into `safety_dir`, then replaces everything a backup holds.
+    the database up into `safety_dir`, then replaces everything a backup holds. `dry_run`
+    does all of it but the safety copy, then rolls back.
     """
     document = read(path)
     check_schema(document)
@@ -249,14 +252,16 @@ def restore(path: Path, *, replace: bool = False, safety_dir: Path | None = None
                     "Restore into an empty database (a new DATABASE_URL, migrated), or "
                     "replace it with REPLACE=1 (--replace), which backs it up first."
                 )
-            if found:
+            if found and not dry_run:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
                 replaced_into = (safety_dir or path.parent) / f"before-restore-{stamp}.json"
                 backup(replaced_into)
+            if found:
                 clear()
             # Saving content rows moves the content version (its signals fire on raw saves
             # too), so cached pages of the replaced content are never served again.
             rows = load(document["objects"])
+            transaction.set_rollback(dry_run)
     except (IntegrityError, DatabaseError) as error:
         raise BackupError(f"The backup does not load here; nothing changed: {error}") from error
     return Restored(rows, replaced_into)

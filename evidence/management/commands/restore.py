@@ -22,6 +22,9 @@ class Command(BaseCommand):
             help="Replace the content, changes, history and accounts this database holds.",
         )
         parser.add_argument(
+            "--dry-run", action="store_true", help="Check and load everything, then roll back."
+        )
+        parser.add_argument(
             "--safety-dir",
             type=Path,
             help="Where --replace writes the backup of what it replaces (default: beside FILE).",
@@ -30,7 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = restore(
-                options["file"], replace=options["replace"], safety_dir=options["safety_dir"]
+                options["file"],
+                replace=options["replace"],
+                safety_dir=options["safety_dir"],
+                dry_run=options["dry_run"],
             )
         except BackupError as error:
             raise CommandError(str(error)) from error
@@ -38,6 +44,8 @@ class Command(BaseCommand):
             return
         if result.replaced_into:
             self.stdout.write(f"Backed up the replaced database into {result.replaced_into}")
+        verb = "Would restore" if options["dry_run"] else "Restored"
+        note = " (--dry-run: nothing was saved)" if options["dry_run"] else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Restored {result.rows} row(s) from {options['file']}")
+            self.style.SUCCESS(f"{verb} {result.rows} row(s) from {options['file']}{note}")
         )
