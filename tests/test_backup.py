@@ -106,15 +106,30 @@ def test_replacing_backs_up_what_it_replaces_first(
     assert any(row["fields"].get("key") == later.key for row in kept)
 
 
-def test_it_refuses_a_backup_from_a_newer_schema(site, tmp_path):
+def newer(migrations):
+    migrations["conditions"].append("0099_from_the_future")
+
+
+def older(migrations):
+    migrations["conditions"].pop()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (newer, "newer ldnref.*conditions.0099_from_the_future"),
+        (older, "older ldnref.*conditions.0"),
+    ],
+)
+def test_it_refuses_a_backup_from_another_schema(site, tmp_path, change, message):
     path = tmp_path / "site.json"
     call_command("backup", path, verbosity=0)
     document = json.loads(path.read_text())
-    document["migrations"]["conditions"].append("0099_from_the_future")
+    change(document["migrations"])
     path.write_text(json.dumps(document))
     backups.clear()
 
-    with pytest.raises(CommandError, match="newer ldnref.*conditions.0099_from_the_future"):
+    with pytest.raises(CommandError, match=message):
         call_command("restore", path, verbosity=0)
     assert backups.occupied() == []
 
