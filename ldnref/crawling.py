@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -40,19 +40,22 @@ def latest(*dates: date | None) -> date | None:
     return max((day for day in dates if day is not None), default=None)
 
 
+def _last_review(rows: QuerySet[Any]) -> Subquery:
+    """The latest review date of `rows` (filtered by an OuterRef): one subquery per page row,
+    where joining several relations at once would multiply the rows."""
+    dates = rows.exclude(last_reviewed=None).order_by("-last_reviewed")
+    return Subquery(dates.values("last_reviewed")[:1])
+
+
 def _detail_pages() -> list[PublicPage]:
     """Condition (clinician and patient), study, claim, source and mechanism pages (5 queries)."""
     pages: list[PublicPage] = []
-    conditions = (
-        Condition.objects.published()
-        .annotate(
-            claims_reviewed=Max("claims__last_reviewed"),
-            studies_reviewed=Max("studies__last_reviewed"),
-            indirect_reviewed=Max("indirect_studies__last_reviewed"),
-        )
-        .order_by("name")
+    conditions = Condition.objects.published().annotate(
+        claims_reviewed=_last_review(Claim.objects.filter(conditions=OuterRef("pk"))),
+        studies_reviewed=_last_review(Study.objects.filter(conditions=OuterRef("pk"))),
+        indirect_reviewed=_last_review(Study.objects.filter(indirect_for=OuterRef("pk"))),
     )
-    for condition in conditions:
+    for condition in conditions.order_by("name"):
         lastmod = latest(
             condition.last_reviewed,
             condition.claims_reviewed,
@@ -66,14 +69,14 @@ def _detail_pages() -> list[PublicPage]:
     for claim in Claim.objects.published().order_by("key"):
         pages.append(PublicPage(claim.get_absolute_url(), claim.last_reviewed))
     sources = Source.objects.published().annotate(
-        claims_reviewed=Max("citations__claim__last_reviewed"),
-        studies_reviewed=Max("studies__last_reviewed"),
+        claims_reviewed=_last_review(Claim.objects.filter(citations__source=OuterRef("pk"))),
+        studies_reviewed=_last_review(Study.objects.filter(source=OuterRef("pk"))),
     )
     for source in sources.order_by("key"):
         lastmod = latest(source.last_reviewed, source.claims_reviewed, source.studies_reviewed)
         pages.append(PublicPage(source.get_absolute_url(), lastmod))
     mechanisms = Mechanism.objects.published().annotate(
-        claims_reviewed=Max("claims__last_reviewed")
+        claims_reviewed=_last_review(Claim.objects.filter(mechanism=OuterRef("pk")))
     )
     for mechanism in mechanisms.order_by("slug"):
         lastmod = latest(mechanism.last_reviewed, mechanism.claims_reviewed)
