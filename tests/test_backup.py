@@ -11,6 +11,7 @@ from evidence import versions, workflow
 from evidence.choices import ReviewStatus
 from evidence.management import backup as backups
 from evidence.models import Claim, Study
+from revisions import snapshots
 from revisions.models import Revision, RevisionStatus
 from tests.factories import load_content, make_citation, make_claim, make_seed, make_staff
 
@@ -36,8 +37,6 @@ def site():
     claim.conditions.add(*Study.objects.get(key="weinstock2020-case-series").conditions.all())
     workflow.approve([claim], by=reviewer)
     study = Study.objects.get(key="weinstock2020-case-series")
-    from revisions import snapshots
-
     data = snapshots.snapshot(study)
     data["fields"]["result"] = "An edit waiting for review."
     workflow.propose(study, data, by=editor, submit=True)
