@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,15 @@ FORMAT_VERSION = 1
 
 # Rows made by migrations in every database, referred to by natural key.
 BY_NATURAL_KEY: tuple[type[models.Model], ...] = (ContentType, Group, Permission)
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder cuts times to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -107,7 +116,7 @@ def backup(path: Path) -> int:
             "objects": objects,
         }
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+    text = json.dumps(document, cls=ExactJSONEncoder, ensure_ascii=False, indent=1)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text + "\n", encoding="utf-8")
     partial.replace(path)  # a backup file is whole or absent
