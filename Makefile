@@ -17,10 +17,12 @@ run: db
 # The production configuration on this machine: gunicorn (ldnref/gunicorn.conf.py) with
 # DEBUG=0, static files hashed and compressed by collectstatic and served by WhiteNoise.
 # SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).
-# SECURE_COOKIES=0 because this serves plain HTTP on localhost.
+# SECURE_COOKIES=0, SECURE_SSL_REDIRECT=0 and HSTS_SECONDS=0 because this serves plain HTTP
+# on localhost (production defaults: all on).
 serve: db .secret_key
 	DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" HSTS_SECONDS="$${HSTS_SECONDS:-0}" \
 	PORT=$(PORT) $(BIN)/gunicorn -c ldnref/gunicorn.conf.py
 
 .secret_key: .venv/installed
