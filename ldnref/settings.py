@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # its sitemap.xml template (ldnref/crawling.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
