@@ -626,13 +626,8 @@ def test_script_and_javascript_links_in_a_summary_are_neutralised(content, clien
     page = get_page(client, "/conditions/psoriasis/")
     summary = page.section("Summary")
     assert "Safe words." in summary.text()
-    # The only scripts: the site's own static file (folded sections, issue 15) and the
-    # page's JSON-LD data block, which browsers never run.
-    scripts = [e.attrs for e in page.iter("script")]
-    assert scripts == [
-        {"src": "/static/js/fold.js", "defer": None},
-        {"type": "application/ld+json"},
-    ]
+    # The only script element is the page's JSON-LD data block, which browsers never run.
+    assert [e.attrs for e in page.iter("script")] == [{"type": "application/ld+json"}]
     assert summary.find("img") is None and summary.find("iframe") is None
     for element in page.iter():
         assert not any(name.startswith("on") for name in element.attrs), element

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _before_first_section(page):
+    """The page's text before its first numbered section (the answer in brief may precede)."""
     article = page.find("article")
-    first = article.find("section")
+    first = next(s for s in article.iter("section") if "section-" in s.attrs.get("class", ""))
     text = article.text()
     return text[: text.index(first.text())]
 
