@@ -76,10 +76,10 @@ SOURCES_PLAIN = (
     "the first studies behind some of what they say."
 )
 SOURCES_CLINICIAN = (
-    "Everything here comes from two secondary sources: a clinic's promotional blog post (not "
+    "Everything here comes from two secondary sources, a clinic's promotional blog post (not "
     "peer-reviewed) and an AI-drafted reference page that marks itself “pending human "
-    "review”. The ldnref editors checked some of their statements against the original "
-    "papers; those carry an “Editors' check”."
+    "review”, and from the ldnref editors' checks of some of their statements against the "
+    "original papers; those carry an “Editors' check”."
 )
 
 CERTAINTY_WORDING_NOTE = (

@@ -469,22 +469,37 @@ def _by_route(claims: Iterable[Claim]) -> list[Group]:
     return sorted(groups, key=lambda group: order[group.title])
 
 
-def _limitations(cited: Callable[..., list[Item]]) -> Section:
+def scoped_silence(topic: str, name: str) -> str:
+    """What a condition page says when no statement of a kind is tied to the condition: our
+    records are silent for it in particular, which is not the articles being silent (what
+    they say about LDN in general is on the LDN in general page)."""
+    return (
+        f"No statement on record about {topic} is tied to {name} in particular; what the "
+        "articles say about LDN in general is on the LDN in general page."
+    )
+
+
+def _limitations(cited: Callable[..., list[Item]], name: str = "") -> Section:
     """Limitations, with availability and future research under them (clinician and general
-    pages alike); `cited(*kinds)` gives the page's claims of those kinds."""
+    pages alike); `cited(*kinds)` gives the page's claims of those kinds; `name` is the
+    condition's (empty on the general page)."""
+
+    def empty(topic: str, general: str) -> str:
+        return scoped_silence(topic, name) if name else general
+
     return Section(
         "limitations",
         "Limitations of the evidence",
         CLAIMS_TEMPLATE,
         cited(ClaimKind.LIMITATION),
-        empty="No limitations are stated.",
+        empty=empty("the limitations of the evidence", "No limitations are stated."),
         subsections=[
             Section(
                 "availability",
                 "Availability, regulation and cost",
                 CLAIMS_TEMPLATE,
                 cited(ClaimKind.AVAILABILITY),
-                empty="Availability is not reported.",
+                empty=empty("availability, regulation or cost", "Availability is not reported."),
                 level=3,
             ),
             Section(
@@ -492,7 +507,7 @@ def _limitations(cited: Callable[..., list[Item]]) -> Section:
                 "Future research",
                 CLAIMS_TEMPLATE,
                 cited(ClaimKind.FUTURE),
-                empty="No future research is proposed.",
+                empty=empty("future research", "No future research is proposed."),
                 level=3,
             ),
         ],
@@ -592,7 +607,7 @@ def clinician_page(slug: str) -> ConditionPage:
                     "What the articles concluded",
                     CLAIMS_TEMPLATE,
                     cited(ClaimKind.CONCLUSION),
-                    empty="Neither article states a conclusion about this condition.",
+                    empty=scoped_silence("a conclusion", name),
                     level=3,
                 )
             ],
@@ -694,7 +709,7 @@ def clinician_page(slug: str) -> ConditionPage:
             cited(ClaimKind.PATIENT_SELECTION),
             empty=f"The articles do not say who with {name} in particular might benefit.",
         ),
-        "limitations": lambda: _limitations(cited),
+        "limitations": lambda: _limitations(cited, name),
         "disagree": lambda: Section(
             "disagree",
             "Where sources disagree",
@@ -765,10 +780,12 @@ GENERAL_LINK_TEMPLATE = "includes/sections/_general_link.html"
 
 PLAIN_EMPTY = {
     PlainSection.HELPS: "The articles say nothing about whether LDN helps with {name}.",
-    PlainSection.USE: "The articles do not describe how LDN is used for {name}.",
+    PlainSection.USE: "We have no sentence from the articles on how LDN is used for {name} "
+    "in particular. How LDN is taken in general is on the LDN in general page.",
     # Silence is not safety: say that nobody reported on it, never that none were seen.
-    PlainSection.SIDE_EFFECTS: "The articles say nothing about side effects of LDN for "
-    "{name}. That means they were not studied or not reported, not that it is safe.",
+    PlainSection.SIDE_EFFECTS: "We have no sentence from the articles on side effects of LDN "
+    "for {name} in particular. That means they were not studied or not reported, not that it "
+    "is safe. Its side effects in general are on the LDN in general page.",
 }
 PATIENT_HEADINGS = ("What is LDN?", "What to ask your doctor", "Words used on this page")
 CONTROLLED_DESIGNS = grading.RANDOMIZED_DESIGNS | {StudyDesign.NON_RANDOMIZED_CONTROLLED}
@@ -785,6 +802,7 @@ def _plain_item_texts(page: Page) -> list[str]:
                 texts.append(item.title)
                 for answer in item.answers:
                     texts += [said.text for said in answer.said]
+                    texts += [cited.claim.statement for cited in answer.claims]
                     texts += [text for text in (answer.sentence, answer.ask) if text]
             elif isinstance(item, PlainItem):
                 for badge in item.claim.checks:
@@ -803,7 +821,11 @@ def patient_page(slug: str) -> PatientPage:
     name = condition.name.lower()
     statements = list(
         PlainStatement.objects.filter(condition=condition)
-        .filter(_for_condition(condition, "claim__"), claim__in=Claim.objects.published())
+        # Sentences the editors wrote for this page, on its claims or on LDN in general.
+        .filter(
+            _for_condition(condition, "claim__") | Q(claim__in=Claim.objects.filter(GENERAL)),
+            claim__in=Claim.objects.published(),
+        )
         .select_related("claim")
         .prefetch_related(
             Prefetch("claim__citations", CITATIONS),

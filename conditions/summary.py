@@ -588,16 +588,6 @@ PLAIN_SILENT = {
     "if it works.",
     SafetyQuestion.STOPPING: "The articles don't say how to stop it.",
 }
-PLAIN_TOPIC = {
-    SafetyQuestion.CONTRAINDICATIONS: "who should not use it",
-    SafetyQuestion.OPIOIDS: "using it with opioid medicines",
-    SafetyQuestion.PREGNANCY: "pregnancy and breastfeeding",
-    SafetyQuestion.LIVER_KIDNEY: "liver and kidney disease",
-    SafetyQuestion.INTERACTIONS: "other medicines",
-    SafetyQuestion.MONITORING: "checks while you use it",
-    SafetyQuestion.TRIAL_LENGTH: "how long to try it",
-    SafetyQuestion.STOPPING: "how to stop it",
-}
 PLAIN_ROUTE = {Route.TOPICAL: "LDN cream on the skin", Route.ORAL: "LDN taken by mouth"}
 ASK = "Ask your doctor."
 ASK_ABOUT = "Ask your doctor what it means for you."
@@ -618,10 +608,10 @@ class PlainSaid:
 class PlainSafetyAnswer:
     """One safety question in plain words for one route.
 
-    `said` holds the patient page's plain sentences tied to the answering claims. `sentence`
-    is fixed site text: what the articles leave open, or, for answering claims with no plain
-    sentence (`claims`, cited after it), that the articles say something on the question.
-    `ask` tells the reader to ask their doctor.
+    `said` holds the patient page's plain sentences tied to the answering claims; `claims`
+    the answering claims with no plain sentence, shown by their own statement. `sentence` is
+    fixed site text for a question the articles leave open (empty when answered). `ask`
+    tells the reader to ask their doctor.
     """
 
     question: str
@@ -672,15 +662,9 @@ def plain_safety(
                 for text in statements.get(claim.pk, [])
             ]
             unsaid = [CitedClaim(c) for c in answering if not statements.get(c.pk)]
-            if not answering:
-                sentence, ask = PLAIN_SILENT[question], ASK
-            else:
-                sentence = f"Here is what the articles say about {PLAIN_TOPIC[question]}."
-                ask = ASK_ABOUT
-            answers.append(
-                PlainSafetyAnswer(
-                    row.question, sentence if unsaid or not said else "", unsaid, said, ask
-                )
-            )
+            # An answered row shows what the articles say (a plain sentence, else the claim's
+            # own statement), never only a pointer to a footnote.
+            sentence, ask = (PLAIN_SILENT[question], ASK) if not answering else ("", ASK_ABOUT)
+            answers.append(PlainSafetyAnswer(row.question, sentence, unsaid, said, ask))
         routes.append(PlainSafetyRoute(route, PLAIN_ROUTE[route], answers))
     return routes

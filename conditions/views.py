@@ -1,10 +1,12 @@
 from django.shortcuts import render
 
 from . import selectors, structured_data
+from .plain_language import SOURCES_CLINICIAN
 
 
 def home(request):
-    return render(request, "conditions/home.html", {"conditions": selectors.home()})
+    context = {"conditions": selectors.home(), "about_sources": SOURCES_CLINICIAN}
+    return render(request, "conditions/home.html", context)
 
 
 def condition_detail(request, slug):
@@ -30,4 +32,5 @@ def claim_detail(request, key):
 
 
 def general(request):
-    return render(request, "conditions/general.html", vars(selectors.general_page()))
+    context = {**vars(selectors.general_page()), "about_sources": SOURCES_CLINICIAN}
+    return render(request, "conditions/general.html", context)

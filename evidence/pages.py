@@ -147,12 +147,25 @@ class CitedClaim:
     url: str = ""
     checks: list[CheckBadge] = field(default_factory=list)
 
+    # The articles that reported the cited works, when not cited themselves: a footnote on a
+    # claim names who said it, never only the paper it attributes the point to.
+    reporters: list[Cite] = field(default_factory=list)
+
     def number(self, page: PageNumbering) -> None:
-        cites = [(page.cite(c.source), c) for c in self.claim.citations.all()]
+        citations = list(self.claim.citations.all())
+        cites = [(page.cite(c.source), c) for c in citations]
         self.cites = sorted(cites, key=lambda pair: pair[0].number)
+        cited = {c.source_id for c in citations}
+        reporters = {c.reported_by_id: c.reported_by for c in citations}
+        self.reporters = [page.cite(source) for pk, source in reporters.items() if pk not in cited]
         self.anchor = page.claim_anchor(self.claim)
         self.url = page.claim_url(self.claim)
         self.checks = page.once(badges(self.claim.primary_source_checks.all(), self.url))
+
+    @property
+    def footnotes(self) -> list[Cite]:
+        """The claim's footnotes: its cited works and the articles that reported them."""
+        return sorted([*self.reporters, *(cite for cite, _ in self.cites)], key=lambda c: c.number)
 
 
 @dataclass

@@ -53,13 +53,14 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
         StudyAccount: 1,
         Claim: 53,
         Citation: 55,
-        Conflict: 1,
+        # the trial-exists disagreement in general and for atopic dermatitis (check 4)
+        Conflict: 2,
         PrimarySourceCheck: 6,
         Condition: 7,
         TreatmentRecommendation: 9,
         OutcomeCertainty: 4,
         CertaintyRating: 7,
-        PlainStatement: 30,
+        PlainStatement: 31,
         IndirectEvidence: 1,
     }
     assert {model: model.objects.count() for model in expected} == expected
@@ -196,7 +197,7 @@ def test_the_atopic_dermatitis_pages_show_the_trial_and_never_say_no_study(conte
     assert "no study of LDN in atopic dermatitis is reported" not in clinician
     patient = get_page(client, "/conditions/atopic-dermatitis/patient/").text()
     assert "No studies have tested it" not in patient
-    assert "one small trial" in patient
+    assert "one small randomized trial" in patient
 
 
 def test_verdicts_summaries_and_plain_statements_are_worded_by_their_certainty(content, client):
