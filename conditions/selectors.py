@@ -936,16 +936,24 @@ def patient_page(slug: str) -> PatientPage:
 class StudyListRow:
     row: StudyRow
     conditions: list[Condition]
+    # Conditions whose verdict uses the study as indirect evidence (it enrolled another group).
+    indirect: list[Condition] = field(default_factory=list)
 
 
 def study_list() -> list[StudyListRow]:
-    """Published studies with their level, checks and published conditions (4 queries)."""
+    """Published studies with their level, checks and the published conditions whose verdict
+    rests on them, directly or as indirect evidence (5 queries)."""
     studies = published_studies().prefetch_related(
-        Prefetch("conditions", Condition.objects.published())
+        Prefetch("conditions", Condition.objects.published()),
+        Prefetch("indirect_for", Condition.objects.published()),
     )
     grades = GradeTable(grading.CEBM_SCALE)
     return [
-        StudyListRow(StudyRow(study, grades.level(study)), list(study.conditions.all()))
+        StudyListRow(
+            StudyRow(study, grades.level(study)),
+            list(study.conditions.all()),
+            list(getattr(study, "indirect_for").all()),  # noqa: B009
+        )
         for study in studies
     ]
 

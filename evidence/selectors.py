@@ -146,29 +146,42 @@ def _resting(study: Study) -> list[Item]:
     return items
 
 
+def resting_on(study: Study) -> Q:
+    """The claims that rest on a study record: those that name it, and those that cite its
+    paper without naming a study record (the source page lists the same citations). One
+    paper with several records (Bigliardi 2007: an open pilot and a trial) leaves each claim
+    to name the record it rests on, as the editors' check of it found."""
+    unnamed = Q(study__isnull=True, citations__source=study.source_id)
+    if Study.objects.filter(source=study.source_id).exclude(pk=study.pk).exists():
+        unnamed = Q(pk__in=[])
+    return Q(study=study) | unnamed
+
+
 def study_detail(key: str) -> StudyPage:
     """A published study, each article's account of it with the editors' checks beside it,
     its checks with the paper's own records, and what rests on it (≤ 17 queries).
 
     A check shows here when it is about this study record, about a claim resting on it or on
     an article's account of it, or is the check this record (the paper's own account) comes
-    from. What rests on it: the claims that name it, the claims citing its paper as an
-    account's article reported it, the conditions' verdicts and the outcomes' certainties.
+    from. What rests on it: the claims resting_on() it, the conditions' verdicts and the
+    outcomes' certainties.
     """
     study = get_object_or_404(
         published_studies().select_related("per_check__study", "reviewed_by"), key=key
     )
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
     accounts = list(study.accounts.select_related("reported_by"))
-    # A claim rests on an article's account when it cites this paper as that article did.
-    on_account = Q(
-        citations__source=study.source_id,
-        citations__reported_by__in=[account.reported_by_id for account in accounts],
-    )
-    claims = list(
+    claims = list(published_claims().filter(resting_on(study)).distinct())
+    # The checks of what each article said citing this paper, whichever record a claim rests on.
+    told = list(
         published_claims()
-        .filter(Q(study=study) | (on_account if accounts else Q(pk__in=[])))
+        .filter(
+            citations__source=study.source_id,
+            citations__reported_by__in=[account.reported_by_id for account in accounts],
+        )
         .distinct()
+        if accounts
+        else []
     )
     account_items: list[Item] = [
         AccountItem(
@@ -176,7 +189,7 @@ def study_detail(key: str) -> StudyPage:
             badges(
                 [
                     check
-                    for claim in claims
+                    for claim in told
                     if any(
                         c.reported_by_id == account.reported_by_id for c in claim.citations.all()
                     )
