@@ -17,9 +17,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from evidence import grading
+from evidence.choices import CheckVerdict, ClaimKind
 from evidence.models import (
     Citation,
     Claim,
+    Conflict,
     Grade,
     Mechanism,
     PrimarySourceCheck,
@@ -354,6 +356,56 @@ def duplicate_study_records() -> Problems:
     ]
 
 
+# A limitation of the evidence says what is missing, small, weak or uncertain about it.
+STATES_A_LIMIT = re.compile(
+    r"\b(no|not|none|little|lack\w*|small|few|only|limit\w*|weak|insufficient|uncontrolled|"
+    r"case reports?|needed|unknown|uncertain)\b",
+    re.IGNORECASE,
+)
+
+
+def limitations_that_state_no_limit() -> Problems:
+    """Claims filed as limitations of the evidence that say nothing missing or weak about it
+    (one query): the page's "Limitations" section would show something else, such as which
+    condition has the most evidence."""
+    return [
+        f"Claim {claim.key} is filed as a limitation of the evidence but states no limit of "
+        "it: file it under the kind it is (an opinion, a finding, a conclusion)."
+        for claim in Claim.objects.filter(kind=ClaimKind.LIMITATION).order_by("key")
+        if not STATES_A_LIMIT.search(claim.statement)
+    ]
+
+
+def unrecorded_disagreements() -> Problems:
+    """Where the editors' check found one article wrong about a paper the other article cites,
+    the two articles disagree about that paper: a Conflict must record it (three queries).
+
+    A check that differs from claim X (reported by article R) against paper P, while the
+    other article cites P for a claim Y, needs a Conflict between X and some such Y; else the
+    page says "no disagreement is recorded" while the check shows one.
+    """
+    citations = list(Citation.objects.select_related("claim"))
+    paired = {frozenset(pair) for pair in Conflict.objects.values_list("claim_a_id", "claim_b_id")}
+    problems = []
+    checks = PrimarySourceCheck.objects.filter(verdict=CheckVerdict.DIFFERS).select_related(
+        "claim", "source"
+    )
+    for check in checks.order_by("key"):
+        reporters = {c.reported_by_id for c in citations if c.claim_id == check.claim_id}
+        others = {
+            c.claim_id
+            for c in citations
+            if c.source_id == check.source_id and c.reported_by_id not in reporters
+        }
+        if others and not any(frozenset((check.claim_id, o)) in paired for o in others):
+            problems.append(
+                f"Check {check.key} finds claim {check.claim.key} at odds with "
+                f"{check.source.key}, which the other "
+                "article cites: record the disagreement between the articles as a Conflict."
+            )
+    return problems
+
+
 # ---------------------------------------------------------------- all of them
 
 
@@ -389,5 +441,11 @@ def all_checks(seeds: Path) -> list[Check]:
         ),
         Check(
             "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
+        ),
+        Check("Limitations state a limit of the evidence", limitations_that_state_no_limit),
+        Check(
+            "Where a check contradicts one article on a paper the other cites, the "
+            "disagreement is recorded",
+            unrecorded_disagreements,
         ),
     ]
