@@ -233,3 +233,28 @@ def test_what_rests_on_a_study_agrees_between_its_page_its_source_page_and_the_l
         rests = page.section("What rests on this study")
         named = {h for h in rests.hrefs() if re.fullmatch(r"/conditions/[\w-]+/", h)}
         assert named <= set(row.hrefs()), study.key
+
+
+# ---------------------------------------------------------------- F: who the sources are
+
+
+@pytest.mark.parametrize("path", ["/", "/ldn/"])
+def test_the_home_and_general_pages_say_who_the_sources_are_before_their_content(
+    client, content, path
+):
+    main = get_page(client, path).find("main")
+    text = main.text()
+    first = text.index("blog post")
+    assert "pending human review" in text[: first + 400]
+    assert "editors" in text[: first + 400]
+    for marker in ("Psoriasis", "Safety questions"):
+        if marker in text:
+            assert first < text.index(marker), (path, marker)
+
+
+def test_no_page_says_its_content_comes_only_from_the_two_articles(client, content):
+    """The atopic dermatitis verdict rests on the editors' own check of a paper."""
+    for path in ("/", "/ldn/", "/conditions/atopic-dermatitis/"):
+        text = get_page(client, path).text()
+        assert "comes only from the two articles" not in text, path
+        assert "editors' checks" in text, path
