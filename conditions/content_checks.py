@@ -32,6 +32,7 @@ from evidence.models import (
 from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
 from evidence.wording import (
+    absolutes_added,
     paraphrase_problem,
     primary_citation_problems,
     prose_problems,
@@ -406,6 +407,31 @@ def unrecorded_disagreements() -> Problems:
     return problems
 
 
+def paraphrases_more_absolute_than_quotes() -> Problems:
+    """Claims, plain sentences and verdicts that say what an article said with an absolute
+    word ("only", "never", "proven") its quoted words do not use (four queries)."""
+    problems = []
+    claims = Claim.objects.prefetch_related("citations").order_by("key")
+    quotes = {claim.pk: [c.quote for c in claim.citations.all()] for claim in claims}
+    for claim in claims:
+        for word in absolutes_added(claim.statement, quotes[claim.pk]):
+            problems.append(f"Claim {claim.key}: {word!r} is not in the words it restates.")
+    for statement in PlainStatement.objects.select_related("condition").order_by("pk"):
+        for word in absolutes_added(statement.text, quotes.get(statement.claim_id, [])):
+            problems.append(
+                f"{_name(statement.condition)}, plain sentence {statement.text!r}: "
+                f"{word!r} is not in the words it restates."
+            )
+    for condition in Condition.objects.prefetch_related("claims").order_by("slug"):
+        said = [q for claim in condition.claims.all() for q in quotes.get(claim.pk, [])]
+        for word in absolutes_added(condition.verdict, said):
+            problems.append(
+                f"{_name(condition)}, verdict: {word!r} is not in the words of "
+                "any statement of the condition it restates."
+            )
+    return problems
+
+
 # ---------------------------------------------------------------- all of them
 
 
@@ -443,6 +469,10 @@ def all_checks(seeds: Path) -> list[Check]:
             "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
         ),
         Check("Limitations state a limit of the evidence", limitations_that_state_no_limit),
+        Check(
+            "No paraphrase is more absolute than its article's words",
+            paraphrases_more_absolute_than_quotes,
+        ),
         Check(
             "Where a check contradicts one article on a paper the other cites, the "
             "disagreement is recorded",

@@ -164,3 +164,23 @@ def primary_citation_problems(
                 "and say so, or the editors' check of the paper"
             )
     return problems
+
+
+# Words that make a paraphrase more absolute than the words it restates ("suggests it only
+# when …", "no trials have tested it"): allowed only where the article's own words have them.
+ABSOLUTE = re.compile(
+    r"\b(?:only|never|always|none|proven|proves|definitely|certainly|cures?)\b",
+    re.IGNORECASE,
+)
+
+
+def absolutes_added(text: str, quotes: Sequence[str]) -> list[str]:
+    """The absolute words of the sentences of `text` that say what an article said, which
+    none of `quotes` (the article's words) uses; [] when the paraphrase is no more absolute."""
+    quoted = {word.lower() for quote in quotes for word in ABSOLUTE.findall(quote)}
+    added: list[str] = []
+    for sentence in SENTENCE_END.split(CITATION_MARK.sub("", text).strip()):
+        if reporting_verb(sentence) is None:
+            continue
+        added += [w.lower() for w in ABSOLUTE.findall(sentence) if w.lower() not in quoted]
+    return list(dict.fromkeys(added))

@@ -258,3 +258,17 @@ def test_no_page_says_its_content_comes_only_from_the_two_articles(client, conte
         text = get_page(client, path).text()
         assert "comes only from the two articles" not in text, path
         assert "editors' checks" in text, path
+
+
+# ---------------------------------------------------------------- C: no surer than the article
+
+
+def test_check_content_finds_a_verdict_more_absolute_than_the_article(content):
+    """The audit's C1: "suggests it only when other treatments have failed", where the article
+    says LDN "may represent" an option for refractory disease or intolerance."""
+    assert checks.paraphrases_more_absolute_than_quotes() == []
+    psoriasis = Condition.objects.get(slug="psoriasis")
+    psoriasis.verdict += " The second article suggests it only when other treatments have failed."
+    psoriasis.save()
+    [problem] = checks.paraphrases_more_absolute_than_quotes()
+    assert "'only'" in problem and "psoriasis" in problem.lower()

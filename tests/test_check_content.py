@@ -223,9 +223,9 @@ def test_the_command_passes_content_that_breaks_no_rule(tmp_path):
 
     output = run(tmp_path)
 
-    assert output.count("✔") == 15
+    assert output.count("✔") == 16
     assert "✘" not in output
-    assert "All 15 content checks passed." in output
+    assert "All 16 content checks passed." in output
 
 
 def test_the_command_lists_every_problem_and_fails(tmp_path):
@@ -236,7 +236,7 @@ def test_the_command_lists_every_problem_and_fails(tmp_path):
     # ... and that study's quote is in no seed file here, and the claim ("It was well
     # tolerated.") does not say which article said it: five checks fail.
 
-    with pytest.raises(CommandError, match="5 of 15 content checks failed"):
+    with pytest.raises(CommandError, match="5 of 16 content checks failed"):
         run(tmp_path)
 
 
