@@ -271,9 +271,14 @@ def _evidence_of(
 
 
 def _for_condition(condition: Condition, prefix: str = "") -> Q:
-    """Claims the condition's pages show: those linked to it. Claims about LDN in general
-    (linked to no condition) live once on the LDN in general page (`general_page()`)."""
-    return Q(**{f"{prefix}conditions": condition})
+    """Claims the condition's pages show: those linked to it, and claims about LDN in general
+    (linked to no condition, on the LDN in general page) that an article rests on a paper of
+    one of the condition's studies ("Typical LDN dose is 4.5mg orally daily [Weinstock]"
+    belongs on the psoriasis page too: its page must not say the articles are silent on it)."""
+    on_its_studies = Claim.objects.filter(
+        GENERAL, citations__source__studies__conditions=condition
+    ).values("pk")
+    return Q(**{f"{prefix}conditions": condition}) | Q(**{f"{prefix}pk__in": on_its_studies})
 
 
 GENERAL = Q(conditions__isnull=True)

@@ -203,7 +203,9 @@ def study_detail(key: str) -> StudyPage:
     checks: list[Item] = [
         CheckItem(check)
         for check in PrimarySourceCheck.objects.filter(
-            Q(study=study) | Q(claim__in=[claim.pk for claim in claims]) | Q(paper_records=study),
+            Q(study=study)
+            | Q(claim__in=[claim.pk for claim in [*claims, *told]])
+            | Q(paper_records=study),
             claim__in=Claim.objects.published(),
         )
         .distinct()

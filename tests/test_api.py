@@ -80,7 +80,10 @@ def test_psoriasis_carries_the_whole_graded_evidence_with_citations_quotes_and_c
         "summary",
         "general",
         "evidence",
+        # the second article's dose, harms and mechanism, citing the psoriasis case series
+        "dosing",
         "safety",
+        "mechanisms",
         "guidelines",
         "candidates",
         "limitations",

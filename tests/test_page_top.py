@@ -449,8 +449,10 @@ def test_the_patient_page_asks_the_same_questions_in_plain_words(client, grades)
         "Ask your doctor."
     )
     answered = oral[SafetyQuestion.PREGNANCY]
-    assert "say about pregnancy and breastfeeding" in answered.text()
-    assert "Avoid in pregnancy" not in answered.text()  # the clinician wording stays there
+    # With no plain sentence written for it, the row says what the article says (the audit's
+    # B1: never only "here is what the articles say" and a footnote).
+    assert answered.text().startswith("Avoid in pregnancy.")
+    assert "Here is what the articles say" not in answered.text()
     assert "Source of: Avoid in pregnancy." in cited_source_titles(page, answered)[0]
     said = oral[SafetyQuestion.STOPPING]
     assert said.text().startswith("Do not stop all at once.")
