@@ -60,7 +60,7 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
         TreatmentRecommendation: 9,
         OutcomeCertainty: 4,
         CertaintyRating: 7,
-        PlainStatement: 32,
+        PlainStatement: 34,
         IndirectEvidence: 1,
     }
     assert {model: model.objects.count() for model in expected} == expected
