@@ -100,6 +100,11 @@ dump-content: .venv/installed
 bench: .venv/installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# RSS and PSS of each gunicorn worker after 1,000 mixed requests (bench/memory.py).
+.PHONY: bench-memory
+bench-memory: .venv/installed
+	$(BIN)/python bench/memory.py $(BENCH_ARGS)
+
 # In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
 bench-cpu: .venv/installed
 	$(BIN)/python bench/page_cpu.py $(BENCH_ARGS)
