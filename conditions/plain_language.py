@@ -133,7 +133,7 @@ def _compact_cmudict(lang: str) -> Mapping[str, tuple[tuple[str, ...]]] | None:
 
 # textstat <0.7.9 (pinned) looks the dictionary up through this one name; every other step of
 # its Flesch-Kincaid grade (sentences, words, Pyphen for words the dictionary lacks) is its own.
-textstat_syllables.get_cmudict = _compact_cmudict  # type: ignore[assignment]
+textstat_syllables.get_cmudict = _compact_cmudict
 
 
 def reading_grade(texts: Iterable[str]) -> float:

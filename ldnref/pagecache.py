@@ -1,7 +1,9 @@
 """HTTP caching for anonymous readers: conditional GETs and a whole-response cache.
 
-Both hang off the content version (evidence.versions, one primary-key query), which every
-committed content change bumps, including approvals through evidence.workflow. So:
+Both hang off the content version (evidence.versions), which every committed content change
+bumps, including approvals through evidence.workflow; readers get the version that
+ldnref.publish says is served (checked at most once a second per process: a hit touches no
+database), and the publisher fills this cache for each new version before readers see it. So:
 
 - ETag and Last-Modified come from the version; a matching If-None-Match or
   If-Modified-Since answers 304 here, before the view builds anything.
@@ -34,8 +36,9 @@ from django.utils.http import http_date
 
 from evidence import versions
 
-API_PREFIX = "/api/"
-KEY_PREFIX = "ldnref:page"
+from . import publish
+from .pagekey import API_PREFIX, page_key
+
 CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests and the bench
 
 
@@ -45,6 +48,11 @@ def representation(request: HttpRequest) -> str:
     return f"{request.get_full_path()}\n{accept}"
 
 
+def origin(request: HttpRequest) -> str:
+    """scheme://host[:port] as Django built it from the request."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
 def etag(request: HttpRequest, version: versions.Version) -> str:
     """One tag per content version, address and asked-for representation."""
     digest = hashlib.sha256(representation(request).encode()).hexdigest()[:16]
@@ -52,11 +60,8 @@ def etag(request: HttpRequest, version: versions.Version) -> str:
 
 
 def cache_key(request: HttpRequest, version: versions.Version) -> str:
-    # The time of the change as well as its number: a re-created database starts counting
-    # again, and must not meet answers a shared Redis kept from the old one.
-    stamp = int(version.changed_at.timestamp() * 1_000_000)
-    digest = hashlib.sha256(representation(request).encode()).hexdigest()
-    return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"
+    path, accept = request.get_full_path(), request.headers.get("Accept", "")
+    return page_key(version, origin(request), path, accept)
 
 
 def signed_in(request: HttpRequest) -> bool:
@@ -98,7 +103,14 @@ class PageCacheMiddleware:
             response.headers["Cache-Control"] = "private, no-cache"
             return response
 
-        version = versions.current()
+        building = request.META.get(publish.PUBLISH_META)
+        if isinstance(building, versions.Version):  # the publisher: build, store, no lookup
+            response = self.get_response(request)
+            if storable(request, response):
+                self.store(cache_key(request, building), response)
+            return response
+
+        version = publish.served_version()
         tag = etag(request, version)
         modified = version.changed_at.timestamp()
         not_modified = get_conditional_response(request, etag=tag, last_modified=int(modified))
@@ -130,7 +142,13 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if storable(request, response):
-            headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
-            cache.set(key, (response.content, headers), settings.PAGE_CACHE_TIMEOUT)
+            self.store(key, response)
         response.headers[CACHED_HEADER] = "miss"
         return response
+
+    @staticmethod
+    def store(key: str, response: HttpResponse) -> None:
+        headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
+        caches[settings.PAGE_CACHE_ALIAS].set(
+            key, (response.content, headers), settings.PAGE_CACHE_TIMEOUT
+        )
