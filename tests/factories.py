@@ -24,6 +24,7 @@ from conditions.models import (
     TreatmentRecommendation,
 )
 from evidence import grading, versions
+from evidence.management.content import content_models
 from evidence.choices import (
     CheckVerdict,
     ClaimKind,
@@ -34,16 +35,15 @@ from evidence.choices import (
     SourceKind,
     StudyDesign,
 )
-from evidence.management.content import content_models
 from evidence.models import (
     Citation,
     Claim,
     Conflict,
-    ContentVersion,
     Grade,
     GradingScale,
     Intervention,
     Mechanism,
+    ContentVersion,
     PrimarySourceCheck,
     SeedReference,
     Source,
