@@ -25,6 +25,8 @@ def django_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]
         DEBUG="0",
         SECRET_KEY="bench-only-not-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on localhost
+        HSTS_SECONDS="0",
         DATABASE_URL=database_url,
         STATIC_ROOT=str(workdir / "static"),
         BENCH_FLOOR_FILE=str(workdir / "www" / SAVED_PAGE),

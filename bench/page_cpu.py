@@ -55,6 +55,8 @@ def setup_django(tmp, read):
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = "bench-only-not-secret"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
+    os.environ["HSTS_SECONDS"] = "0"
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["CACHE_URL"] = "locmem://" if read else "dummy://"
     os.environ["BENCH_FLOOR_FILE"] = f"{tmp}/{common.SAVED_PAGE}"  # routes the floor view

@@ -8,7 +8,8 @@ database), and the publisher fills this cache for each new version before reader
 - ETag and Last-Modified come from the version; a matching If-None-Match or
   If-Modified-Since answers 304 here, before the view builds anything.
 - A 200 answer to an anonymous GET is stored in the page cache (settings.PAGE_CACHE_ALIAS)
-  under a key made of the version, the full path and, for the API, the Accept header. The
+  under a key made of the version, the origin (scheme, host and port as Django built them),
+  the full path and, for the API, the Accept header (page_cache_key). The
   next anonymous reader of that address gets it back for the one version query; an
   approved edit moves the version, so the very next request misses and sees the new content.
 - Anonymous answers say `public, max-age, stale-while-revalidate` so a reverse proxy or CDN
@@ -37,31 +38,34 @@ from django.utils.http import http_date
 from evidence import versions
 
 from . import publish
-from .pagekey import API_PREFIX, page_key
+from .pagekey import API_PREFIX, page_cache_key, representation
+
+__all__ = ["PageCacheMiddleware", "page_cache_key", "representation"]
 
 CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests and the bench
 
 
-def representation(request: HttpRequest) -> str:
-    """What the answer depends on besides the content: the address, and Accept for the API."""
-    accept = request.headers.get("Accept", "") if request.path.startswith(API_PREFIX) else ""
-    return f"{request.get_full_path()}\n{accept}"
-
-
 def origin(request: HttpRequest) -> str:
-    """scheme://host[:port] as Django built it from the request."""
+    """Scheme, host and port as Django built them: what absolute URLs in the answer start with.
+
+    ALLOWED_HOSTS ignores the port, so `Host: 127.0.0.1:6666` is accepted and the API's links
+    then name port 6666; that answer must be stored apart from everyone else's.
+    """
     return f"{request.scheme}://{request.get_host()}"
 
 
+def request_representation(request: HttpRequest) -> tuple[str, str, str]:
+    return origin(request), request.get_full_path(), request.headers.get("Accept", "")
+
+
 def etag(request: HttpRequest, version: versions.Version) -> str:
-    """One tag per content version, address and asked-for representation."""
-    digest = hashlib.sha256(representation(request).encode()).hexdigest()[:16]
-    return f'"{version.number}-{digest}"'
+    """One tag per content version, origin, address and asked-for representation."""
+    digest = hashlib.sha256(representation(*request_representation(request)).encode()).hexdigest()
+    return f'"{version.number}-{digest[:16]}"'
 
 
 def cache_key(request: HttpRequest, version: versions.Version) -> str:
-    path, accept = request.get_full_path(), request.headers.get("Accept", "")
-    return page_key(version, origin(request), path, accept)
+    return page_cache_key(*request_representation(request), version=version)
 
 
 def signed_in(request: HttpRequest) -> bool:
@@ -88,7 +92,8 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.bypass = ("/" + settings.ADMIN_PATH, "/__bench__/")
+        # Health checks must say what is true now, not what was stored.
+        self.bypass = ("/" + settings.ADMIN_PATH, "/__bench__/", "/healthz", "/readyz")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The admin is never cached; the bench's floor view must stay a bare Django view.

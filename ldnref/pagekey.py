@@ -1,5 +1,6 @@
-"""The page cache's key: the one function readers (ldnref.pagecache) and the publisher
-(ldnref.publish) both store and look answers up through."""
+"""The page cache's keys: the one function readers (ldnref.pagecache) and the publisher
+(ldnref.publish) both store and look answers up through. Its own module, so the publisher
+can use it without importing the middleware (which imports the publisher)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ API_PREFIX = "/api/"
 KEY_PREFIX = "ldnref:page"
 
 
-def page_key(version: versions.Version, origin: str, path: str, accept: str) -> str:
-    """The page cache's key for one answer: readers and the publisher (ldnref.publish) both
-    store and look up through this one function.
-
-    `origin` is scheme://host[:port]; `path` the full path with the query; `accept` the
-    request's Accept header (it counts for the API only). The origin is not part of the key
-    yet: one site answers at one origin here.
-    """
-    # The time of the change as well as its number: a re-created database starts counting
-    # again, and must not meet answers a shared Redis kept from the old one.
-    stamp = int(version.changed_at.timestamp() * 1_000_000)
+def representation(origin: str, path: str, accept: str) -> str:
+    """What an answer depends on besides the content: origin, full path, and Accept for the API."""
     accept = accept if path.startswith(API_PREFIX) else ""
-    digest = hashlib.sha256(f"{path}\n{accept}".encode()).hexdigest()
+    return f"{origin}\n{path}\n{accept}"
+
+
+def page_cache_key(origin: str, path: str, accept: str, *, version: versions.Version) -> str:
+    """The one place the page cache's keys are made; anything storing pages must use it.
+
+    origin: scheme://host[:port] (see origin()); path: the full path with its query string
+    (request.get_full_path()); accept: the Accept header as sent (only counts under /api/).
+    The time of the change as well as its number is in the key: a re-created database starts
+    counting again, and must not meet answers a shared Redis kept from the old one.
+    """
+    stamp = int(version.changed_at.timestamp() * 1_000_000)
+    digest = hashlib.sha256(representation(origin, path, accept).encode()).hexdigest()
     return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"

@@ -41,7 +41,7 @@ from conditions.models import Condition
 from evidence import versions
 from evidence.models import Claim, Mechanism, Source, Study
 
-from .pagekey import page_key
+from .pagekey import page_cache_key
 
 PUBLISHED_KEY = "ldnref:published-version"  # + the database it counts (published_key())
 PUBLISH_META = "ldnref.publish_version"  # request.META: build fresh, store under this version
@@ -130,7 +130,7 @@ def publish() -> Published:
         for address in addresses():
             if prefixes and not address.path.startswith(prefixes):
                 continue
-            key = page_key(version, origin, address.path, address.accept)
+            key = page_cache_key(origin, address.path, address.accept, version=version)
             if key in built:
                 continue
             built.add(key)

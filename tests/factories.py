@@ -24,7 +24,6 @@ from conditions.models import (
     TreatmentRecommendation,
 )
 from evidence import grading, versions
-from evidence.management.content import content_models
 from evidence.choices import (
     CheckVerdict,
     ClaimKind,
@@ -35,15 +34,16 @@ from evidence.choices import (
     SourceKind,
     StudyDesign,
 )
+from evidence.management.content import content_models
 from evidence.models import (
     Citation,
     Claim,
     Conflict,
+    ContentVersion,
     Grade,
     GradingScale,
     Intervention,
     Mechanism,
-    ContentVersion,
     PrimarySourceCheck,
     SeedReference,
     Source,
@@ -77,7 +77,9 @@ def load_content():
     if _loaded_rows is not None and not _has_content():
         with transaction.atomic():
             _insert_rows(_loaded_rows)
-        versions.changed()  # as each of loaddata's saves would
+            # Inside the atomic block, as loaddata's saves call it: registered at the test's
+            # own level, this bump would stand in for (and hide) the test's next change.
+            versions.changed()
         return
     before = None if _has_content() else _all_rows()
     call_command("loaddata", *FIXTURES, verbosity=0)

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +20,8 @@ from conditions.models import Condition
 from evidence import workflow
 from evidence.models import Claim
 from ldnref import publish
-from tests.factories import make_citation, make_claim, make_editor, make_seed
+from tests.databases import shareable_url
+from tests.factories import load_content, make_citation, make_claim, make_editor, make_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +84,38 @@ def test_each_accept_header_of_the_api_is_stored_on_its_own(content, client, pag
     again = client.get("/api/v1/claims/", headers={"Accept": "application/json"})
     assert again["X-Page-Cache"] == "hit"
     assert again.content == as_json.content
+
+
+FOREIGN_HOST = {"HTTP_HOST": "127.0.0.1:6666"}  # ALLOWED_HOSTS ignores the port
+READER_HOST = {"HTTP_HOST": "127.0.0.1"}
+
+
+def test_a_request_with_a_foreign_port_never_changes_what_another_reader_gets(
+    content, client, page_cache
+):
+    path = "/api/v1/studies/?page_size=39"
+    poisoned = client.get(path, **FOREIGN_HOST)
+    assert poisoned.status_code == HTTPStatus.OK
+    assert b"127.0.0.1:6666" in poisoned.content  # its links name the port it was asked with
+
+    reader = client.get(path, **READER_HOST)
+    assert reader["X-Page-Cache"] == "miss"  # not the attacker's stored answer
+    assert b":6666" not in reader.content
+    assert b"http://127.0.0.1/api/v1/studies/" in reader.content
+
+    # And the other way round: the reader's stored answer stays theirs.
+    client.get(path, **FOREIGN_HOST)
+    again = client.get(path, **READER_HOST)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == reader.content
+    assert again["ETag"] != poisoned["ETag"]
+
+
+def test_pages_are_stored_apart_per_scheme_host_and_port(content, client, page_cache):
+    client.get(PSORIASIS, **FOREIGN_HOST)
+    assert client.get(PSORIASIS, **READER_HOST)["X-Page-Cache"] == "miss"
+    assert client.get(PSORIASIS, secure=True, **READER_HOST)["X-Page-Cache"] == "miss"
+    assert client.get(PSORIASIS, **READER_HOST)["X-Page-Cache"] == "hit"
 
 
 def test_an_approval_shows_on_the_very_next_request(
@@ -253,10 +287,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-CANONICAL = "localhost:8000"  # both servers answer as the one site readers address
+CANONICAL = "localhost"  # both servers answer as the one site readers address
 
 
 def fetch(url):
+    # Both servers are asked for the same public host, as behind one reverse proxy: the page
+    # cache keys on the origin, so each port on its own would be stored apart.
     request = urllib.request.Request(url, headers={"Host": CANONICAL})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return answer.headers, answer.read()
@@ -290,12 +326,16 @@ def serve(env):
 
 
 @pytest.mark.redis
-def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(tmp_path):
+@pytest.mark.process
+def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
+    transactional_db, tmp_path
+):
+    load_content()  # committed, in the test database the two servers open
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ldnref.settings",
         "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+        "DATABASE_URL": shareable_url(tmp_path),
         "CACHE_URL": REDIS_DB_URL,
         # The approving process builds the page before readers are served the new version.
         "PUBLISH_ON_CHANGE": "1",
@@ -304,15 +344,14 @@ def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
         "PAGE_VERSION_CHECK_SECONDS": "1",
     }
     env.pop("SECRET_KEY", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_content", "-v0")
+    redis.Redis.from_url(REDIS_DB_URL).flushdb()  # no page from an earlier run of this test
     servers = [serve(env) for _ in range(2)]
     a, b = (url + PSORIASIS for _process, url in servers)
     try:
         headers, before = fetch(a)
-        assert headers["X-Page-Cache"] == "hit"  # load_content's process published it
+        assert headers["X-Page-Cache"] == "miss"  # nothing published yet: A builds it
         headers, from_b = fetch(b)
-        assert headers["X-Page-Cache"] == "hit"  # B reads the same answer from Redis
+        assert headers["X-Page-Cache"] == "hit"  # B reads what A stored in Redis
         assert from_b == before
 
         # Another process approves a claim through the workflow.

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.process  # gunicorn and collectstatic run as their own processes
+
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 A_YEAR = 365 * 24 * 3600
@@ -50,6 +52,8 @@ def production(tmp_path):
         DEBUG="0",
         SECRET_KEY="production-test-only",
         ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on localhost
+        HSTS_SECONDS="0",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
         STATIC_ROOT=str(tmp_path / "static"),
         PORT=str(port),
