@@ -266,13 +266,23 @@ def test_readers_keep_the_published_pages_until_the_new_ones_are_built(
     assert b"A statement whose page is still being built." in late.content
 
 
-def test_publish_builds_every_public_page_and_api_answer(content, client, page_cache, settings):
+def test_publish_lists_every_public_page(content):
+    assert set(PUBLIC) <= {address.path for address in publish.addresses()}
+
+
+def test_publish_stores_the_addresses_it_builds_for_readers_of_that_origin(
+    content, client, page_cache, settings
+):
     settings.PUBLISH_ORIGINS = ["http://testserver"]
+    settings.PUBLISH_PREFIXES = [PSORIASIS, "/api/v1/claims/"]  # a few, to keep it short
     result = publish.publish()
     assert result.skipped == 0
-    for path in PUBLIC:
+    for path in (PSORIASIS, PSORIASIS + "patient/", "/api/v1/claims/"):
         response = client.get(path, headers={"Accept": "application/json"})
         assert response["X-Page-Cache"] == "hit", path
+    assert client.get("/methods/")["X-Page-Cache"] == "miss"  # not among the prefixes
+    other_host = client.get(PSORIASIS, headers={"Host": "localhost"})
+    assert other_host["X-Page-Cache"] == "miss"  # published for http://testserver only
 
 
 # ---------------------------------------------------------------- across processes
