@@ -31,6 +31,7 @@ def django_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]
         STATIC_ROOT=str(workdir / "static"),
         BENCH_FLOOR_FILE=str(workdir / "www" / SAVED_PAGE),
         CACHE_URL="dummy://",  # builds: whatever the project caches, nothing is kept
+        PUBLISH_ON_CHANGE="0",  # preparing a database is no approval; the read row publishes
     )
     (workdir / "www").mkdir(mode=0o755, exist_ok=True)
     env.update(extra)

@@ -111,8 +111,8 @@ class PageCacheMiddleware:
         building = request.META.get(publish.PUBLISH_META)
         if isinstance(building, versions.Version):  # the publisher: build, store, no lookup
             response = self.get_response(request)
-            if storable(request, response):
-                self.store(cache_key(request, building), response)
+            if storable(request, response):  # kept until versions move on, not an hour
+                self.store(cache_key(request, building), response, settings.PUBLISH_TIMEOUT)
             return response
 
         version = publish.served_version()
@@ -152,8 +152,8 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def store(key: str, response: HttpResponse) -> None:
+    def store(key: str, response: HttpResponse, timeout: int | None = None) -> None:
         headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
         caches[settings.PAGE_CACHE_ALIAS].set(
-            key, (response.content, headers), settings.PAGE_CACHE_TIMEOUT
+            key, (response.content, headers), timeout or settings.PAGE_CACHE_TIMEOUT
         )

@@ -210,7 +210,11 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE",
 # builds it from the request) before readers are served the new version. By default one
 # http origin per ALLOWED_HOSTS entry on PORT (8000), e.g. http://localhost:8000; behind a
 # proxy set it, e.g. PUBLISH_ORIGINS=https://ldnref.example.org.
-PUBLISH_ON_CHANGE = env_bool("PUBLISH_ON_CHANGE", True)
+# On by default only with a shared (Redis) page cache: a locmem cache lives and dies with the
+# one process, so a management command publishing into it would build pages no reader gets.
+PUBLISH_ON_CHANGE = env_bool(
+    "PUBLISH_ON_CHANGE", CACHES[PAGE_CACHE_ALIAS]["BACKEND"].endswith("RedisCache")
+)
 PUBLISH_ORIGINS = env_list(
     "PUBLISH_ORIGINS",
     default=[
@@ -223,6 +227,9 @@ PUBLISH_ORIGINS = env_list(
 # are built by their first reader after a change, e.g. /conditions/,/api/v1/conditions/ on a
 # site too large to rebuild whole on every approval.
 PUBLISH_PREFIXES = env_list("PUBLISH_PREFIXES", default=[])
+# Seconds a published answer is kept (PAGE_CACHE_TIMEOUT is for answers built on a miss):
+# long enough that readers never find it gone while its version is current.
+PUBLISH_TIMEOUT = env_int("PUBLISH_TIMEOUT", 7 * 24 * 3600)
 # Readers check the content version at most this often per process (a hit in between
 # touches no database); if the publisher has not published a newer version this long after
 # the change, readers serve it anyway, building pages on a miss.
