@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # its sitemap.xml template (ldnref/crawling.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -236,6 +237,9 @@ PUBLISH_TIMEOUT = env_int("PUBLISH_TIMEOUT", 7 * 24 * 3600)
 PAGE_VERSION_CHECK_SECONDS = env_int("PAGE_VERSION_CHECK_SECONDS", 1, minimum=0)
 PUBLISH_GRACE_SECONDS = env_int("PUBLISH_GRACE_SECONDS", 120)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# The seed articles' text files: quotes are checked against them when saved (evidence.validation)
+# and by check_content and verify_quotes.
+SEEDS_DIR = Path(os.environ.get("SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 
 # ---------------------------------------------------------------- auth
 

@@ -35,6 +35,8 @@ PUBLIC = (
     "/mechanisms/",
     "/methods/",
     "/api/v1/claims/",
+    "/sitemap.xml",
+    "/robots.txt",
 )
 PSORIASIS = "/conditions/psoriasis/"
 
