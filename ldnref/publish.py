@@ -72,7 +72,8 @@ def api(path: str) -> Iterator[Address]:
 
 def addresses() -> Iterator[Address]:
     """Every public page and API answer the content version decides."""
-    for path in ("/", "/ldn/", "/studies/", "/sources/", "/mechanisms/", "/methods/"):
+    lists = ("/", "/ldn/", "/studies/", "/sources/", "/mechanisms/", "/methods/")
+    for path in (*lists, "/sitemap.xml", "/robots.txt"):
         yield Address(path)
     for slug in Condition.objects.published().order_by("slug").values_list("slug", flat=True):
         yield Address(f"/conditions/{slug}/")
