@@ -41,7 +41,8 @@ FAST := not browser and not axe and not postgres and not redis and not process
 test-fast: .venv/installed
 	$(BIN)/pytest -n $(JOBS) -m "$(FAST)"
 
-# Full-page PNGs of the psoriasis pages at 1280 and 375 px into docs/screenshots/.
+# Full-page PNGs of the psoriasis pages at 1280 and 375 px, and their first screens at
+# 1366x768 and 390x844, into docs/screenshots/.
 # tests/screenshots.py is not named test_*.py, so plain `make test` never runs it.
 screenshots: .venv/installed
 	.ci/install-chromium

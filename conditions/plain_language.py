@@ -156,6 +156,21 @@ def reading_grade(texts: Iterable[str]) -> float:
 # "LDN in general" page the patient page links to.
 WHAT_IS_LDN = "LDN stands for low-dose naltrexone."
 
+# Who the sources are, near the top of every condition page (issue 15, item 6). Site text
+# about the two seed articles as ../shared/seeds/ shows them: a clinic's blog post, and an
+# AI-drafted page that says its "content is pending human review".
+SOURCES_PLAIN = (
+    "Where this comes from: two articles. One is a blog post by a clinic. The other is a "
+    "web page written with AI that says a person has not yet checked it. Our editors read "
+    "the first studies behind some of what they say."
+)
+SOURCES_CLINICIAN = (
+    "Everything here comes from two secondary sources: a clinic's promotional blog post (not "
+    "peer-reviewed) and an AI-drafted reference page that marks itself “pending human "
+    "review”. The ldnref editors checked some of their statements against the original "
+    "papers; those carry an “Editors' check”."
+)
+
 CERTAINTY_WORDING_NOTE = (
     "How we say it: “results in” means we are very sure. “Probably” means fairly sure. "
     "“May” means not so sure. “We are very uncertain” means we know very little."
