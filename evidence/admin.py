@@ -656,8 +656,9 @@ class GradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(HistoryAdmin):
-    list_display = ("name", "slug", "grade_count", "source")
+class GradingScaleAdmin(ReviewedAdmin):
+    list_display = ("name", "slug", "grade_count", "source", "status", "last_reviewed")
+    list_filter = ("status",)
     search_fields = ("name", "slug", "source")
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
@@ -673,7 +674,9 @@ class GradingScaleAdmin(HistoryAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(HistoryAdmin):
+class GradeAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "scale"
+
     list_display = ("label", "code", "scale", "rank")
     list_filter = ("scale",)
     search_fields = ("label", "code", "scale__name")
@@ -768,9 +771,9 @@ class SeedReferenceAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(HistoryAdmin):
-    list_display = ("name", "drug", "route", "strength", "frequency", seed_key)
-    list_filter = ("route", "reported_by")
+class InterventionAdmin(ReviewedAdmin):
+    list_display = ("name", "drug", "route", "strength", "frequency", seed_key, "status")
+    list_filter = ("status", "route", "reported_by")
     search_fields = ("key", "name", "drug", "formulation")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"key": ("name",)}
@@ -908,8 +911,9 @@ class CitationAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(HistoryAdmin):
-    list_display = ("title", "claim_a", "claim_b")
+class ConflictAdmin(ReviewedAdmin):
+    list_display = ("title", "claim_a", "claim_b", "status", "last_reviewed")
+    list_filter = ("status",)
     search_fields = ("key", "title", "editors_note", "claim_a__key", "claim_b__key")
     list_select_related = ("claim_a", "claim_b")
     prepopulated_fields = {"key": ("title",)}

@@ -114,15 +114,19 @@ def grade_field(scale_slug, scale_name, **options):
 # ---------------------------------------------------------------- grading scales
 
 
-class GradingScale(models.Model):
+class GradingScale(Reviewed):
+    """A published grading scale; its grades are edited with it and reviewed with it."""
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     purpose = models.TextField(help_text="What the scale grades, in our words.")
     source = models.CharField(max_length=500, help_text="Who publishes the scale.")
     source_url = models.URLField(max_length=500, help_text="Page the definitions were read on.")
 
-    objects = KeyedManager("slug")
+    objects = PublishedKeyedManager("slug")
     history = track_history()
+
+    revision_children = ("grades",)
 
     class Meta:
         ordering = ["name"]
@@ -400,7 +404,7 @@ class Reported(models.Model):
 # ---------------------------------------------------------------- what the sources report
 
 
-class Intervention(Reported):
+class Intervention(Reported, Reviewed):
     key = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     drug = models.CharField(max_length=100)
@@ -411,7 +415,7 @@ class Intervention(Reported):
     strength = models.CharField(max_length=50, blank=True, help_text='e.g. "1%" or "4.5 mg"')
     frequency = models.CharField(max_length=100, blank=True)
 
-    objects = KeyedManager()
+    objects = PublishedKeyedManager()
     history = track_history()
 
     class Meta:
@@ -722,7 +726,7 @@ class Citation(Reported):
 # ---------------------------------------------------------------- disagreements and checks
 
 
-class Conflict(models.Model):
+class Conflict(Reviewed):
     """Two claims that point different ways, with the editors' note on why."""
 
     key = models.SlugField(unique=True)
@@ -731,7 +735,7 @@ class Conflict(models.Model):
     claim_b = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="conflicts_as_b")
     editors_note = models.TextField(help_text="What the disagreement is and what we make of it.")
 
-    objects = KeyedManager()
+    objects = PublishedKeyedManager()
     history = track_history()
 
     class Meta:
