@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -160,9 +161,13 @@ REVIEW_ACTIONS = [
     ("", "Keep the review status"),
     ("submit", "Submit for review"),
     ("approve", "Approve (publish)"),
+    ("changes", "Ask for changes (back to its authors, with your comment)"),
+    ("reject", "Reject (kept in history, marked rejected)"),
     ("retire", "Retire (take off the site)"),
     ("draft", "Return to draft"),
 ]
+# Actions only a reviewer may take; the form offers them to reviewers only.
+REVIEWER_ACTIONS = {"approve", "changes", "reject", "retire"}
 
 
 DONE = {
@@ -170,11 +175,59 @@ DONE = {
     "approve": "Approved",
     "retire": "Retired",
     "draft": "Returned to draft",
+    "changes": "Changes asked for",
+    "reject": "Rejected",
 }
+
+NEEDS_SUBMIT_REASON = (
+    "Say in a few words why you make this change: the reviewer reads it, and once the "
+    "change is approved readers see it in the Changes list."
+)
 
 SAVED_FOR_REVIEW = (
     "Your change to “{}” is saved as a change waiting for review: readers still see the "
     "approved version until a reviewer approves it."
+)
+
+
+def stale_message(obj, changes, posted) -> SafeString:
+    """What an editor is told when their form is older than the item: who changed which
+    field and when, the value now and the value in their form."""
+    lines = []
+    for change in changes:
+        when = timezone.localtime(change.when) if timezone.is_aware(change.when) else change.when
+        yours = posted.get(change.name) if change.name else None
+        if yours is None:
+            lines.append(
+                format_html(
+                    "{} changed the {} on {}: now “{}”.",
+                    change.who,
+                    change.label,
+                    f"{when:%d %B %Y at %H:%M}",
+                    change.now,
+                )
+            )
+        else:
+            lines.append(
+                format_html(
+                    "{} changed the {} on {}: now “{}”; in your form “{}”.",
+                    change.who,
+                    change.label,
+                    f"{when:%d %B %Y at %H:%M}",
+                    change.now,
+                    yours,
+                )
+            )
+    return format_html(
+        "{} {} {}",
+        workflow.STALE.format(obj),
+        format_html_join(" ", "{}", ((line,) for line in lines)),
+        "Your input is kept below: merge the two by hand, then save again.",
+    )
+
+
+SAVED_AS_DRAFT = (
+    "“{}” is saved. Readers see it only once a reviewer approves it (it is not approved yet)."
 )
 
 
@@ -185,6 +238,20 @@ class ReviewedForm(forms.ModelForm):
         label="Review",
         help_text="Applied after saving, through the editorial workflow.",
     )
+    review_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason",
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=(
+            "Why this change (needed to submit), or why you reject it, ask for changes or "
+            "return someone else's change. The authors see it; readers see the reason of "
+            "an approved change."
+        ),
+    )
+    # The version the form was opened on (workflow.edit_token): a save from an older
+    # version is refused with what changed since, and the editor's input is kept.
+    edit_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,6 +261,24 @@ class ReviewedForm(forms.ModelForm):
             for name, pks in pending.get("m2m", {}).items():
                 if name in self.fields:
                     self.initial[name] = pks
+        if self.instance.pk and not self.is_bound:
+            self.initial["edit_version"] = workflow.edit_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
+            base = self.data.get(self.add_prefix("edit_version"), "")
+            changes = workflow.changed_since(stored, base)
+            if changes:
+                self.add_error(None, stale_message(stored, changes, self.data))
+                # Saving again from this form is a deliberate merge by the editor.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_version")] = workflow.edit_token(stored)
+        action = cleaned.get("review_action")
+        if action == "submit" and not (cleaned.get("review_reason") or "").strip():
+            self.add_error("review_reason", NEEDS_SUBMIT_REASON)
+        return cleaned
 
 
 def through_field(model, inline_model):
@@ -302,6 +387,9 @@ class HistoryAdmin(admin.ModelAdmin):
             rows=rows,
             pending=workflow.pending_revision(obj) if self.reverts else None,
             reverts=self.reverts,
+            revisions=list(Revision.objects.of(obj).select_related("author"))
+            if self.reverts
+            else [],
         )
         return TemplateResponse(request, "admin/revisions/history.html", context)
 
@@ -349,7 +437,28 @@ class ReviewedAdmin(HistoryAdmin):
     form = ReviewedForm
     reverts = True
     actions = ("submit_for_review", "approve", "retire")
-    review_fields = ("review_action", "status", "last_reviewed", "reviewed_by")
+    review_fields = (
+        "review_action",
+        "review_reason",
+        "edit_version",
+        "status",
+        "last_reviewed",
+        "reviewed_by",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The Review choices this user may take: reviewer actions for reviewers only."""
+        form = super().get_form(request, obj, change, **kwargs)
+        if "review_action" in form.base_fields and not workflow.can_review(request.user):
+            field = form.base_fields["review_action"]
+            field.choices = [(v, label) for v, label in REVIEW_ACTIONS if v not in REVIEWER_ACTIONS]
+        return form
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's "was changed successfully" would say a change is live that only waits.
+        if getattr(request, "_held_for_review", False) and "successfully" in str(message):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return (
@@ -430,8 +539,9 @@ class ReviewedAdmin(HistoryAdmin):
 
     @staticmethod
     def _unchanged(form, formsets=()):
-        """Only the Review field was set: nothing to save, so nobody becomes the last changer."""
-        return set(form.changed_data) <= {"review_action"} and not any(
+        """Only the Review fields were set: nothing to save, so nobody becomes a contributor."""
+        review = {"review_action", "review_reason", "edit_version"}
+        return set(form.changed_data) <= review and not any(
             formset.has_changed() for formset in formsets
         )
 
@@ -443,24 +553,46 @@ class ReviewedAdmin(HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         action = form.cleaned_data.get("review_action")
+        reason = (form.cleaned_data.get("review_reason") or "").strip()
+        # Nothing is published unless an approval below succeeds: no "changed successfully".
+        request._held_for_review = True
         if change and self._waits_for_review(obj) and not self._unchanged(form, formsets):
             obj._pending_data = getattr(obj, "_pending_data", None)
             data = proposed_data(obj, form, formsets)
             stored = type(obj).objects.get(pk=obj.pk)
-            workflow.propose(stored, data, by=request.user, submit=action == "submit")
+            try:
+                workflow.propose(
+                    stored,
+                    data,
+                    by=request.user,
+                    submit=action == "submit",
+                    reason=reason if action == "submit" else "",
+                    base=form.cleaned_data.get("edit_version") or None,
+                )
+            except workflow.Stale as stale:  # changed between the form's check and now
+                self.message_user(request, stale_message(stored, stale.changes, {}), messages.ERROR)
+                return
             for formset in formsets:  # nothing saved: the change message lists no rows
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             self.message_user(request, SAVED_FOR_REVIEW.format(stored), messages.INFO)
             if action and action != "submit":
-                self._run(request, action, [stored])
+                self._run(request, action, [stored], reason)
             return
         super().save_related(request, form, formsets, change)
+        if (not self._unchanged(form, formsets) or not change) and action != "approve":
+            self.message_user(request, SAVED_AS_DRAFT.format(obj), messages.INFO)
         # After the inlines are saved, so a claim's new citations count for its approval.
         if action:
-            self._run(request, action, [form.instance])
+            self._run(request, action, [form.instance], reason)
 
-    def _run(self, request, action, objects):
-        result = workflow.TRANSITIONS[action](objects, by=request.user)
+    def _run(self, request, action, objects, reason=""):
+        transition = workflow.TRANSITIONS[action]
+        if action in workflow.WITH_REASON:
+            result = transition(objects, by=request.user, reason=reason)
+        else:
+            result = transition(objects, by=request.user)
+        if action == "approve" and result.changed:
+            request._held_for_review = False
         verb = DONE[action]
         for ok, text in workflow.describe(result, verb):
             self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
@@ -494,8 +626,8 @@ class ReviewedAdmin(HistoryAdmin):
             return redirect(self._context(request, obj, "")["change_url"])
         if request.method == "POST":
             action = request.POST.get("action")
-            if action in ("approve", "draft", "submit"):
-                self._run(request, action, [obj])
+            if action in DONE and action != "retire":
+                self._run(request, action, [obj], request.POST.get("reason", "").strip())
             return redirect(self._context(request, obj, "")["change_url"])
         changes = snapshots.compare(type(obj), snapshots.snapshot(obj), pending.data)
         context = self._context(
@@ -508,6 +640,7 @@ class ReviewedAdmin(HistoryAdmin):
             right="Proposed",
             can_approve=workflow.can_review(request.user),
             can_submit=self.has_change_permission(request, obj),
+            contributed=request.user.pk in pending.contributor_ids,
         )
         return TemplateResponse(request, "admin/revisions/diff.html", context)
 
@@ -519,15 +652,28 @@ class ReviewedAdmin(HistoryAdmin):
             url = reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
             )
+            names = ", ".join(dict.fromkeys(c["name"] for c in pending.contributions))
             message = format_html(
                 "A change by {} is waiting for review ({}): the form shows it. Readers see the "
                 'approved version until it is approved. <a href="{}">Compare it with the '
                 "approved version</a>.",
-                pending.author or "an editor",
+                names or pending.author or "an editor",
                 pending.get_status_display().lower(),
                 url,
             )
             self.message_user(request, message, messages.INFO)
+            decision = pending.last_decision
+            if decision and decision["action"] in ("changes", "returned") and decision["reason"]:
+                self.message_user(
+                    request,
+                    format_html(
+                        "{} by {}: “{}”",
+                        decision["label"],
+                        decision["name"],
+                        decision["reason"],
+                    ),
+                    messages.WARNING,
+                )
         return super().change_view(request, object_id, form_url, extra)
 
 

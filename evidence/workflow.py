@@ -7,8 +7,13 @@ and only `approve` writes it onto the row, checked with full_clean() in one tran
 
 Rules kept here and nowhere else:
 - an approved claim needs a citation (`approval_refusal`);
-- the two-person rule: whoever last changed an item, or wrote its pending change, cannot
-  approve it (`last_changed_by`);
+- the two-person rule: no one who contributed to a change may approve it, superusers
+  included (`contributors`): every save of a waiting change is recorded with who, when and
+  which fields (`Revision.contributions`);
+- no lost work: every save names the version it was made from (`edit_token`); a save from
+  an older version is refused with what changed since, who changed it and when (`Stale`);
+- decisions carry reasons: reject and ask for changes need one, and so does returning
+  someone else's change (`Revision.decisions`);
 - only reviewers (`revisions.review_content`) approve and retire; editors (change
   permission on the model) propose and submit.
 Admin actions, admin change forms and commands all call these functions.
@@ -40,6 +45,20 @@ TWO_PERSON = (
 NOT_A_REVIEWER = "Only a reviewer may approve or retire content."
 NOTHING_TO_SUBMIT = "It is approved and no change to it is waiting; edit it first."
 NOTHING_TO_APPROVE = "It is approved and no change to it is waiting for review."
+NEEDS_REASON = "Give a reason: it is recorded with the decision and shown to the editors."
+OTHERS_CHANGE = (
+    "It is someone else's change: give a reason for returning it; it is recorded with the "
+    "change and shown to its author."
+)
+NOTHING_TO_DECIDE = "No change to it is waiting for review."
+# What readers and editors are told a decision was, in plain words.
+DECISIONS = {
+    "submitted": "Submitted for review",
+    "rejected": "Rejected",
+    "changes": "Changes asked for",
+    "returned": "Returned to draft",
+    "approved": "Approved",
+}
 # History rows written for a status change alone start with this; see last_changed_by().
 STATUS_REASON = "Status: "
 BASELINE_REASON = "Version before the first recorded change"
@@ -77,6 +96,36 @@ def can_edit(by: Editor, obj: Model) -> bool:
 def pending_revision(obj: Model) -> Revision | None:
     """The change waiting for review on `obj`, if any (one query)."""
     return Revision.objects.pending().of(obj).first()
+
+
+def _histories(obj: Model) -> list[Any]:
+    """The history rows of `obj` (changes of content, not of status alone) and of each kind
+    of its inline rows, as querysets."""
+    own = obj.history.exclude(history_change_reason__startswith=STATUS_REASON)  # type: ignore[attr-defined]
+    return [own] + [
+        rel.related_model.history.filter(**{rel.field.attname: obj.pk})  # type: ignore[attr-defined]
+        for rel in snapshots.children_of(type(obj))
+    ]
+
+
+def contributors(obj: Model, pending: Revision | None = None) -> set[int]:
+    """The ids of everyone who wrote what approving `obj` would publish: every contributor
+    of its waiting change, else everyone who changed the draft since it was last approved
+    (one query per kind of history row)."""
+    if pending is not None:
+        return pending.contributor_ids
+    approved = (
+        obj.history.filter(status=ReviewStatus.APPROVED)  # type: ignore[attr-defined]
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    ids: set[int] = set()
+    for history in _histories(obj):
+        if approved is not None:
+            history = history.filter(history_date__gt=approved)
+        ids |= {pk for pk in history.values_list("history_user_id", flat=True) if pk}
+    return ids
 
 
 def last_changed_by(obj: Model, pending: Revision | None = None) -> int | None:
@@ -124,6 +173,96 @@ def _ensure_baseline(obj: Model) -> None:
         )
 
 
+@dataclass
+class ChangedSince:
+    """One field someone else changed after a form was opened: who, when, and its value now."""
+
+    name: str  # the field's name, as the form posts it
+    label: str
+    who: str
+    when: Any  # datetime
+    now: str
+
+
+class Stale(ValidationError):
+    """A save from a form opened on an older version: nothing was written."""
+
+    def __init__(self, obj: Model, changes: list[ChangedSince]):
+        self.obj, self.changes = obj, changes
+        super().__init__(STALE.format(obj))
+
+
+STALE = "Not saved: “{}” was changed by someone else after you opened this form."
+
+
+def edit_token(obj: Model, pending: Revision | None = None) -> str:
+    """The version an edit form is opened on: the waiting change's number and version, else
+    the newest history row of the item and of each kind of its inline rows."""
+    pending = pending if pending is not None else pending_revision(obj)
+    if pending is not None:
+        return f"r{pending.pk}.{pending.version}"
+    newest = [
+        history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+        for history in _histories(obj)
+    ]
+    return "h" + ".".join(str(number) for number in newest)
+
+
+def _display(user: Any) -> str:
+    if user is None:
+        return "an editor"
+    return user.get_full_name() or user.get_username()
+
+
+def changed_since(obj: Model, token: str) -> list[ChangedSince]:
+    """What others changed on `obj` since the form opened on version `token` ([] if none)."""
+    pending = pending_revision(obj)
+    if not token or token == edit_token(obj, pending):
+        return []
+    if pending is not None:
+        mine = token.startswith(f"r{pending.pk}.")
+        since = int(token.split(".")[1]) if mine else 0
+        found = [
+            ChangedSince(c["name"], c["label"], entry["name"], entry["at"], c["value"])
+            for entry in pending.contribution_list
+            if entry["version"] > since
+            for c in entry["changes"]
+        ]
+        if found:
+            return found
+        return [ChangedSince("", "change", _display(pending.author), pending.updated, "")]
+    # A draft saved directly: its history rows since the form's.
+    try:
+        seen = [int(part) for part in token[1:].split(".")]
+    except ValueError:
+        seen = []
+    found = []
+    model = type(obj)
+    labels = {f.name: str(f.verbose_name) for f in snapshots.own_fields(model)}
+    for position, history in enumerate(_histories(obj)):
+        after = seen[position] if position < len(seen) else 0
+        for record in history.filter(history_id__gt=after).select_related("history_user"):
+            previous = record.prev_record
+            names = list(labels) if position == 0 else []
+            delta = (
+                record.diff_against(previous, included_fields=names).changes
+                if previous and position == 0
+                else []
+            )
+            who = _display(record.history_user)
+            if position == 0 and previous is not None:
+                for change in delta:
+                    now = snapshots.row_data(obj, links=False)["fields"].get(change.field)
+                    label = labels[change.field]
+                    found.append(
+                        ChangedSince(change.field, label, who, record.history_date, str(now))
+                    )
+            else:
+                name = str(record.instance._meta.verbose_name)
+                found.append(ChangedSince("", name, who, record.history_date, str(record.instance)))
+    return found or [ChangedSince("", "item", "someone", timezone.now(), "")]
+
+
 def propose(
     obj: Reviewed,
     data: snapshots.Snapshot,
@@ -131,24 +270,70 @@ def propose(
     by: Editor,
     kind: str = RevisionKind.EDIT,
     submit: bool = False,
+    reason: str = "",
+    base: str | None = None,
 ) -> Revision:
     """Store `data` as the change waiting on `obj`; the stored row, which readers see, is
-    untouched. A change already waiting is replaced, and its author becomes `by`."""
+    untouched. A change already waiting takes this save on top: its author stays, `by` is
+    added to its contributors with the fields they changed, and it stays in review.
+
+    `base` is the edit_token() the editor's form was opened on: if the item changed since,
+    raises Stale and writes nothing.
+    """
     if not can_edit(by, obj):
         raise PermissionDenied(f"You may not change {obj._meta.verbose_name_plural}.")
+    if base is not None:
+        changes_since = changed_since(obj, base)
+        if changes_since:
+            raise Stale(obj, changes_since)
     _ensure_baseline(obj)
-    changes = snapshots.compare(type(obj), snapshots.snapshot(obj), data)
-    revision = pending_revision(obj) or Revision(item=obj)
+    stored = snapshots.snapshot(obj)
+    pending = pending_revision(obj)
+    before = pending.data if pending is not None else stored
+    made = snapshots.compare(type(obj), before, data)
+    revision = pending or Revision(item=obj, author=_user(by), version=0)
     revision.item_repr = str(obj)[:300]
     revision.kind = kind
     revision.data = data
-    revision.author = _user(by)
-    revision.summary = snapshots.summary(type(obj), changes)
+    revision.version += 1
+    revision.contributions = [
+        *revision.contributions,
+        {
+            "user_id": by.pk if _user(by) else None,  # type: ignore[union-attr]
+            "name": _display(_user(by)),
+            "at": timezone.now(),
+            "version": revision.version,
+            "changes": [{"name": c.name, "label": c.label, "value": c.new[:500]} for c in made],
+        },
+    ]
+    revision.summary = snapshots.summary(type(obj), snapshots.compare(type(obj), stored, data))
     if kind == RevisionKind.REVERT:
         revision.summary = f"Restored an earlier version. {revision.summary}"
-    revision.status = RevisionStatus.IN_REVIEW if submit else RevisionStatus.DRAFT
+    if reason:
+        revision.reason = reason[:500]
+    keep_in_review = pending is not None and pending.status == RevisionStatus.IN_REVIEW
+    if submit or keep_in_review:
+        revision.status = RevisionStatus.IN_REVIEW
+    else:
+        revision.status = RevisionStatus.DRAFT
+    if submit and not keep_in_review:
+        _decide(revision, "submitted", by, reason)
     revision.save()
     return revision
+
+
+def _decide(revision: Revision, action: str, by: Editor, reason: str) -> None:
+    revision.decisions = [
+        *revision.decisions,
+        {
+            "action": action,
+            "label": DECISIONS[action],
+            "user_id": by.pk if _user(by) else None,  # type: ignore[union-attr]
+            "name": _display(_user(by)),
+            "at": timezone.now(),
+            "reason": reason,
+        },
+    ]
 
 
 def revert(obj: Reviewed, record: Any, *, by: Editor) -> Revision:
@@ -168,19 +353,32 @@ class Step(Protocol):
     def __call__(self, obj: Reviewed, pending: Revision | None) -> str: ...
 
 
-def _save_status(obj: Reviewed, status: str, by: Editor, reviewed: bool) -> None:
+def _save_status(obj: Reviewed, status: str, by: Editor, reviewed: bool, reason: str = "") -> None:
     obj.status = status
     fields = ["status"]
     if reviewed:
         obj.last_reviewed = timezone.localdate()
         obj.reviewed_by_id = by.pk if _user(by) else None  # type: ignore[union-attr]
         fields += ["last_reviewed", "reviewed_by"]
-    obj._change_reason = f"{STATUS_REASON}{ReviewStatus(status).label}"  # type: ignore[attr-defined]
+    note = f"{STATUS_REASON}{ReviewStatus(status).label}" + (f". {reason}" if reason else "")
+    obj._change_reason = note[:100]  # type: ignore[attr-defined]
     obj._history_user = _user(by)  # type: ignore[attr-defined]
     obj.save(update_fields=fields)
 
 
-def _record(obj: Reviewed, kind: str, summary: str, by: Editor) -> None:
+def _submitted_reason(obj: Reviewed) -> str:
+    """The reason an editor gave when submitting the draft `obj` (its history's note)."""
+    prefix = f"{STATUS_REASON}{ReviewStatus.IN_REVIEW.label}. "
+    note = (
+        obj.history.filter(history_change_reason__startswith=prefix)  # type: ignore[attr-defined]
+        .order_by("-history_date")
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+    return note[len(prefix) :] if note else ""
+
+
+def _record(obj: Reviewed, kind: str, summary: str, by: Editor, reason: str = "") -> None:
     """An approved Revision with no content change: a publication or a retirement."""
     Revision.objects.create(
         item=obj,
@@ -188,6 +386,7 @@ def _record(obj: Reviewed, kind: str, summary: str, by: Editor) -> None:
         kind=kind,
         status=RevisionStatus.APPROVED,
         summary=summary,
+        reason=reason,
         author=_user(by),
         reviewed_by=_user(by),
         reviewed_on=timezone.localdate(),
@@ -210,20 +409,25 @@ def _run(objects: Iterable[Reviewed], step: Step) -> Transition:
     return result
 
 
-def submit_for_review(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
-    """Mark `objects` (or the change waiting on them) in review; an approved item stays on
-    the site as it is while its change is reviewed."""
+def submit_for_review(
+    objects: Iterable[Reviewed], *, by: Editor = None, reason: str = ""
+) -> Transition:
+    """Mark `objects` (or the change waiting on them) in review, with the editor's reason
+    (why this change); an approved item stays on the site as it is while it is reviewed."""
 
     def step(obj: Reviewed, pending: Revision | None) -> str:
         if not can_edit(by, obj):
             return f"You may not change {obj._meta.verbose_name_plural}."
         if pending is not None:
             pending.status = RevisionStatus.IN_REVIEW
-            pending.save(update_fields=["status", "updated"])
+            if reason:
+                pending.reason = reason[:500]
+            _decide(pending, "submitted", by, reason)
+            pending.save(update_fields=["status", "reason", "decisions", "updated"])
         elif obj.status == ReviewStatus.APPROVED:
             return NOTHING_TO_SUBMIT
         else:
-            _save_status(obj, ReviewStatus.IN_REVIEW, by, reviewed=False)
+            _save_status(obj, ReviewStatus.IN_REVIEW, by, reviewed=False, reason=reason)
         return ""
 
     return _run(objects, step)
@@ -246,16 +450,17 @@ def approve(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
             )
         if refusal:
             return refusal
-        changer = last_changed_by(obj, pending)
-        if changer is not None and changer == by.pk:  # type: ignore[union-attr]
+        if _user(by).pk in contributors(obj, pending):
             return TWO_PERSON
         if pending is None:
+            reason = _submitted_reason(obj)
             _save_status(obj, ReviewStatus.APPROVED, by, reviewed=True)
-            _record(obj, RevisionKind.PUBLISH, "Published.", by)
+            _record(obj, RevisionKind.PUBLISH, "Published.", by, reason)
             return ""
-        # The change is the author's, the approval the reviewer's: history says both.
+        # The change is its contributors', the approval the reviewer's: history says both.
+        names = ", ".join(dict.fromkeys(c["name"] for c in pending.contributions))
         obj._history_user = pending.author  # type: ignore[attr-defined]
-        obj._change_reason = f"Change approved by {display_name(by)}"[:100]  # type: ignore[attr-defined]
+        obj._change_reason = f"By {names}; approved by {display_name(by)}"[:100]  # type: ignore[attr-defined]
         obj.status = ReviewStatus.APPROVED
         obj.last_reviewed = timezone.localdate()
         obj.reviewed_by_id = by.pk  # type: ignore[union-attr]
@@ -263,6 +468,7 @@ def approve(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
         pending.status = RevisionStatus.APPROVED
         pending.reviewed_by = _user(by)
         pending.reviewed_on = obj.last_reviewed
+        _decide(pending, "approved", by, "")
         pending.save()
         return ""
 
@@ -288,29 +494,85 @@ def retire(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
     return _run(objects, step)
 
 
-def return_to_draft(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
+def return_to_draft(
+    objects: Iterable[Reviewed], *, by: Editor = None, reason: str = ""
+) -> Transition:
     """Send `objects` back to their authors: the change waiting on an item goes back to
-    draft (the item stays as readers see it); an item with no change waiting becomes a draft."""
+    draft (the item stays as readers see it); an item with no change waiting becomes a draft.
+    Returning a change someone else contributed to needs a reason, recorded with it."""
 
     def step(obj: Reviewed, pending: Revision | None) -> str:
         if not (can_review(by) or can_edit(by, obj)):
             return f"You may not change {obj._meta.verbose_name_plural}."
+        user = _user(by)
+        others = contributors(obj, pending) - ({user.pk} if user else set())
+        if others and not reason.strip():
+            return OTHERS_CHANGE
         if pending is not None:
             pending.status = RevisionStatus.DRAFT
-            pending.save(update_fields=["status", "updated"])
+            _decide(pending, "returned", by, reason.strip())
+            pending.save(update_fields=["status", "decisions", "updated"])
         else:
-            _save_status(obj, ReviewStatus.DRAFT, by, reviewed=False)
+            _save_status(obj, ReviewStatus.DRAFT, by, reviewed=False, reason=reason.strip())
         return ""
 
     return _run(objects, step)
 
 
-TRANSITIONS = {
+def request_changes(
+    objects: Iterable[Reviewed], *, by: Editor = None, reason: str = ""
+) -> Transition:
+    """A reviewer asks for changes: the waiting change (or the draft in review) goes back to
+    its authors with the reviewer's comment, which is required."""
+
+    def step(obj: Reviewed, pending: Revision | None) -> str:
+        if not can_review(by):
+            return NOT_A_REVIEWER
+        if not reason.strip():
+            return NEEDS_REASON
+        if pending is not None:
+            pending.status = RevisionStatus.DRAFT
+            _decide(pending, "changes", by, reason.strip())
+            pending.save(update_fields=["status", "decisions", "updated"])
+        elif obj.status == ReviewStatus.IN_REVIEW:
+            _save_status(obj, ReviewStatus.DRAFT, by, reviewed=False, reason=reason.strip())
+        else:
+            return NOTHING_TO_DECIDE
+        return ""
+
+    return _run(objects, step)
+
+
+def reject(objects: Iterable[Reviewed], *, by: Editor = None, reason: str = "") -> Transition:
+    """A reviewer turns the waiting change down, with a reason (required): it is kept in the
+    item's history, marked rejected, and readers keep the approved version."""
+
+    def step(obj: Reviewed, pending: Revision | None) -> str:
+        if not can_review(by):
+            return NOT_A_REVIEWER
+        if not reason.strip():
+            return NEEDS_REASON
+        if pending is None:
+            return NOTHING_TO_DECIDE
+        pending.status = RevisionStatus.REJECTED
+        pending.reviewed_by = _user(by)
+        _decide(pending, "rejected", by, reason.strip())
+        pending.save(update_fields=["status", "reviewed_by", "decisions", "updated"])
+        return ""
+
+    return _run(objects, step)
+
+
+TRANSITIONS: dict[str, Any] = {
     "submit": submit_for_review,
     "approve": approve,
     "retire": retire,
     "draft": return_to_draft,
+    "changes": request_changes,
+    "reject": reject,
 }
+# The transitions that take the decider's reason.
+WITH_REASON = {"submit", "draft", "changes", "reject"}
 
 
 def describe(result: Transition, verb: str) -> Sequence[tuple[bool, str]]:

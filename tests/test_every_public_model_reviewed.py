@@ -137,7 +137,10 @@ def edit_everything(client, public):
         url = f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/"
         page = client.get(url)
         if page.status_code == HTTPStatus.OK and page.context and "adminform" in page.context:
-            data = form_data(page) | {field.name: f"{value[:keep]} {edit.marker}"}
+            data = form_data(page) | {
+                field.name: f"{value[:keep]} {edit.marker}",
+                "review_reason": "A test edit.",
+            }
             client.post(url, data | {"review_action": "submit"})
     client.logout()
     return editor, edits
