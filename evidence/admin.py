@@ -6,6 +6,7 @@ column prints are joined with `list_select_related`, counts are annotated.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,18 +162,20 @@ REVIEW_ACTIONS = [
     ("", "Keep the review status"),
     ("submit", "Submit for review"),
     ("approve", "Approve (publish)"),
+    ("approve_all", "Approve with its dependencies (what it cites or links, not yet approved)"),
     ("changes", "Ask for changes (back to its authors, with your comment)"),
     ("reject", "Reject (kept in history, marked rejected)"),
     ("retire", "Retire (take off the site)"),
     ("draft", "Return to draft"),
 ]
 # Actions only a reviewer may take; the form offers them to reviewers only.
-REVIEWER_ACTIONS = {"approve", "changes", "reject", "retire"}
+REVIEWER_ACTIONS = {"approve", "approve_all", "changes", "reject", "retire"}
 
 
 DONE = {
     "submit": "Submitted for review",
     "approve": "Approved",
+    "approve_all": "Approved with its dependencies",
     "retire": "Retired",
     "draft": "Returned to draft",
     "changes": "Changes asked for",
@@ -450,7 +453,10 @@ class ReviewedAdmin(HistoryAdmin):
         """The Review choices this user may take: reviewer actions for reviewers only."""
         form = super().get_form(request, obj, change, **kwargs)
         if "review_action" in form.base_fields and not workflow.can_review(request.user):
-            field = form.base_fields["review_action"]
+            # A copy: the declared field is shared by every form class of this admin.
+            field = form.base_fields["review_action"] = copy.deepcopy(
+                form.base_fields["review_action"]
+            )
             field.choices = [(v, label) for v, label in REVIEW_ACTIONS if v not in REVIEWER_ACTIONS]
         return form
 
@@ -579,7 +585,10 @@ class ReviewedAdmin(HistoryAdmin):
                 self._run(request, action, [stored], reason)
             return
         super().save_related(request, form, formsets, change)
-        if (not self._unchanged(form, formsets) or not change) and action != "approve":
+        if (not self._unchanged(form, formsets) or not change) and action not in (
+            "approve",
+            "approve_all",
+        ):
             self.message_user(request, SAVED_AS_DRAFT.format(obj), messages.INFO)
         # After the inlines are saved, so a claim's new citations count for its approval.
         if action:
@@ -591,7 +600,7 @@ class ReviewedAdmin(HistoryAdmin):
             result = transition(objects, by=request.user, reason=reason)
         else:
             result = transition(objects, by=request.user)
-        if action == "approve" and result.changed:
+        if action in ("approve", "approve_all") and result.changed:
             request._held_for_review = False
         verb = DONE[action]
         for ok, text in workflow.describe(result, verb):
@@ -641,6 +650,7 @@ class ReviewedAdmin(HistoryAdmin):
             can_approve=workflow.can_review(request.user),
             can_submit=self.has_change_permission(request, obj),
             contributed=request.user.pk in pending.contributor_ids,
+            dependencies=workflow.dependency_closure(obj),
         )
         return TemplateResponse(request, "admin/revisions/diff.html", context)
 

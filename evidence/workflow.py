@@ -33,14 +33,15 @@ from revisions import snapshots
 from revisions.models import Revision, RevisionKind, RevisionStatus, display_name
 
 from .choices import ReviewStatus
-from .models import Claim, Reviewed
+from .models import Claim, Reviewed, Source
+from .rendering import citation_keys
 
 Editor = AbstractBaseUser | AnonymousUser | None
 
 REVIEW_PERMISSION = "revisions.review_content"
 NEEDS_CITATION = "A claim needs at least one citation before it can be approved."
 TWO_PERSON = (
-    "You made the last change to it, so another reviewer must approve it (two-person rule)."
+    "You contributed to this change, so another reviewer must approve it (two-person rule)."
 )
 NOT_A_REVIEWER = "Only a reviewer may approve or retire content."
 NOTHING_TO_SUBMIT = "It is approved and no change to it is waiting; edit it first."
@@ -433,44 +434,144 @@ def submit_for_review(
     return _run(objects, step)
 
 
-def approve(objects: Iterable[Reviewed], *, by: Editor = None) -> Transition:
+def _references(model: type[Model], row: snapshots.Snapshot) -> list[tuple[type[Model], Any]]:
+    """(model, pk) of every reviewed item one row of a snapshot links to."""
+    found: list[tuple[type[Model], Any]] = []
+    for column in model._meta.concrete_fields:
+        target = column.related_model if column.is_relation else None
+        value = row.get("fields", {}).get(column.name)
+        if isinstance(target, type) and issubclass(target, Reviewed) and value is not None:
+            found.append((target, value))
+    for m2m in snapshots.m2m_fields(model):
+        target = m2m.related_model
+        if isinstance(target, type) and issubclass(target, Reviewed):
+            found += [(target, pk) for pk in row.get("m2m", {}).get(m2m.name, [])]
+    return found
+
+
+def _texts(row: snapshots.Snapshot) -> list[str]:
+    return [value for value in row.get("fields", {}).values() if isinstance(value, str)]
+
+
+def unpublished_dependencies(obj: Reviewed, pending: Revision | None = None) -> list[Reviewed]:
+    """The items readers cannot see yet that approving `obj` (or its waiting change) would
+    cite or link: sources cited as [@key] in any of its texts, and every reviewed item its
+    fields, links and inline rows point to, not approved (a few queries per kind)."""
+    data = pending.data if pending is not None else snapshots.snapshot(obj)
+    model = type(obj)
+    refs = _references(model, data)
+    texts = _texts(data)
+    for rel in snapshots.children_of(model):
+        for row in data.get("children", {}).get(rel.name, []):
+            refs += _references(rel.related_model, row)
+            texts += _texts(row)
+    keys = {key for text in texts for key in citation_keys(text)}
+    by_model: dict[type[Model], set[Any]] = {}
+    for target, pk in refs:
+        by_model.setdefault(target, set()).add(pk)
+    found: list[Reviewed] = []
+    for target, pks in by_model.items():
+        rows = target._base_manager.filter(pk__in=pks).exclude(status=ReviewStatus.APPROVED)
+        found += [row for row in rows if isinstance(row, Reviewed)]
+    if keys:
+        found += Source.objects.filter(key__in=keys).exclude(status=ReviewStatus.APPROVED)
+    return [item for item in dict.fromkeys(found) if item != obj]
+
+
+def dependency_closure(obj: Reviewed) -> list[Reviewed]:
+    """Every unpublished item `obj` needs, and what those need in turn, dependencies first."""
+    ordered: list[Reviewed] = []
+    seen = {(type(obj), obj.pk)}
+
+    def visit(item: Reviewed) -> None:
+        for dep in unpublished_dependencies(item, pending_revision(item)):
+            if (type(dep), dep.pk) in seen:
+                continue
+            seen.add((type(dep), dep.pk))
+            visit(dep)
+            ordered.append(dep)
+
+    visit(obj)
+    return ordered
+
+
+def _named(items: Sequence[Reviewed]) -> str:
+    return "; ".join(
+        f"{item._meta.verbose_name} “{item}” ({ReviewStatus(item.status).label.lower()})"
+        for item in items
+    )
+
+
+def dependencies_refusal(deps: Sequence[Reviewed]) -> str:
+    count = len(deps)
+    noun = "dependency" if count == 1 else "dependencies"
+    return (
+        f"It cites or links {count} item{'s' if count != 1 else ''} readers cannot see yet: "
+        f"{_named(deps)}. Approve {'it' if count == 1 else 'them'} first, or choose "
+        f"“Approve with its {count} {noun}” to approve the set in one step."
+    )
+
+
+def _approve_one(obj: Reviewed, pending: Revision | None, by: Editor) -> str:
+    """Approve one item or its waiting change; the refusal, or "" once done."""
+    if not can_review(by):
+        return NOT_A_REVIEWER
+    if pending is None and obj.status == ReviewStatus.APPROVED:
+        return NOTHING_TO_APPROVE
+    if pending is None:
+        refusal = approval_refusal(obj)
+    else:
+        refusal = approval_refusal(
+            obj, citation_count=len(pending.data.get("children", {}).get("citations", []))
+        )
+    if refusal:
+        return refusal
+    if _user(by).pk in contributors(obj, pending):
+        return TWO_PERSON
+    if pending is None:
+        reason = _submitted_reason(obj)
+        _save_status(obj, ReviewStatus.APPROVED, by, reviewed=True)
+        _record(obj, RevisionKind.PUBLISH, "Published.", by, reason)
+        return ""
+    # The change is its contributors', the approval the reviewer's: history says both.
+    names = ", ".join(dict.fromkeys(c["name"] for c in pending.contributions))
+    obj._history_user = pending.author  # type: ignore[attr-defined]
+    obj._change_reason = f"By {names}; approved by {display_name(by)}"[:100]  # type: ignore[attr-defined]
+    obj.status = ReviewStatus.APPROVED
+    obj.last_reviewed = timezone.localdate()
+    obj.reviewed_by_id = by.pk  # type: ignore[union-attr]
+    snapshots.apply(obj, pending.data, pending.author, obj._change_reason)  # type: ignore[attr-defined]
+    pending.status = RevisionStatus.APPROVED
+    pending.reviewed_by = _user(by)
+    pending.reviewed_on = obj.last_reviewed
+    _decide(pending, "approved", by, "")
+    pending.save()
+    return ""
+
+
+def approve(
+    objects: Iterable[Reviewed], *, by: Editor = None, with_dependencies: bool = False
+) -> Transition:
     """Publish `objects`, or write the change waiting on them onto the stored row, dated
-    today and signed by `by`; refuses what may not be approved, with the reason."""
+    today and signed by `by`; refuses what may not be approved, with the reason.
+
+    Approval is closed over what it publishes: an item citing or linking items readers
+    cannot see yet is refused with their list, unless `with_dependencies`, which approves
+    them first in the same transaction, each under the same rules (all or nothing)."""
 
     def step(obj: Reviewed, pending: Revision | None) -> str:
         if not can_review(by):
             return NOT_A_REVIEWER
-        if pending is None and obj.status == ReviewStatus.APPROVED:
-            return NOTHING_TO_APPROVE
-        if pending is None:
-            refusal = approval_refusal(obj)
-        else:
-            refusal = approval_refusal(
-                obj, citation_count=len(pending.data.get("children", {}).get("citations", []))
-            )
-        if refusal:
-            return refusal
-        if _user(by).pk in contributors(obj, pending):
-            return TWO_PERSON
-        if pending is None:
-            reason = _submitted_reason(obj)
-            _save_status(obj, ReviewStatus.APPROVED, by, reviewed=True)
-            _record(obj, RevisionKind.PUBLISH, "Published.", by, reason)
-            return ""
-        # The change is its contributors', the approval the reviewer's: history says both.
-        names = ", ".join(dict.fromkeys(c["name"] for c in pending.contributions))
-        obj._history_user = pending.author  # type: ignore[attr-defined]
-        obj._change_reason = f"By {names}; approved by {display_name(by)}"[:100]  # type: ignore[attr-defined]
-        obj.status = ReviewStatus.APPROVED
-        obj.last_reviewed = timezone.localdate()
-        obj.reviewed_by_id = by.pk  # type: ignore[union-attr]
-        snapshots.apply(obj, pending.data, pending.author, obj._change_reason)  # type: ignore[attr-defined]
-        pending.status = RevisionStatus.APPROVED
-        pending.reviewed_by = _user(by)
-        pending.reviewed_on = obj.last_reviewed
-        _decide(pending, "approved", by, "")
-        pending.save()
-        return ""
+        deps = dependency_closure(obj)
+        if deps and not with_dependencies:
+            return dependencies_refusal(deps)
+        for dep in deps:
+            refusal = _approve_one(dep, pending_revision(dep), by)
+            if refusal:
+                return (
+                    f"Its dependency {dep._meta.verbose_name} “{dep}” cannot be approved: {refusal}"
+                )
+        return _approve_one(obj, pending, by)
 
     return _run(objects, step)
 
@@ -566,6 +667,7 @@ def reject(objects: Iterable[Reviewed], *, by: Editor = None, reason: str = "") 
 TRANSITIONS: dict[str, Any] = {
     "submit": submit_for_review,
     "approve": approve,
+    "approve_all": lambda objects, *, by=None: approve(objects, by=by, with_dependencies=True),
     "retire": retire,
     "draft": return_to_draft,
     "changes": request_changes,

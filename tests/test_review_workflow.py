@@ -287,7 +287,8 @@ def test_every_content_model_has_a_history_with_a_diff_of_each_version(admin_cli
 
 def test_dropping_a_claim_from_an_approved_condition_waits_for_review(client, editor, reviewer):
     condition = make_condition(status=APPROVED, clinician_summary=OLD)
-    kept, dropped = make_claim(), make_claim()
+    # Approved claims: approving a condition that links a draft is refused (dependencies).
+    kept, dropped = make_claim(status=APPROVED), make_claim(status=APPROVED)
     condition.claims.add(kept, dropped)
     client.force_login(editor)
     url = change_url(condition)
