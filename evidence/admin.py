@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
@@ -49,6 +50,17 @@ from .rendering import citation_keys, render_preview, safe_url, unknown_citation
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
 admin.site.index_title = "Evidence and conditions"
+admin.site.index_template = "admin/ldnref/index.html"
+_default_index = admin.site.index
+
+
+def index_with_review_desk(request, extra_context=None):
+    """The admin index with the review desk: what waits on the signed-in editor."""
+    desk = workflow.review_desk(request.user)
+    return _default_index(request, {"review_desk": desk, **(extra_context or {})})
+
+
+admin.site.index = index_with_review_desk  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -448,6 +460,25 @@ class ReviewedAdmin(HistoryAdmin):
         "last_reviewed",
         "reviewed_by",
     )
+
+    def get_queryset(self, request):
+        # Whether a change waits on each row: one EXISTS in the changelist's own query.
+        waiting = Revision.objects.pending().filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+        )
+        return super().get_queryset(request).annotate(change_waiting=Exists(waiting))
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "change_waiting_column")
+
+    @admin.display(description="Change waiting", ordering="change_waiting")
+    def change_waiting_column(self, obj):
+        if not getattr(obj, "change_waiting", False):
+            return "—"
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, "waiting for review")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The Review choices this user may take: reviewer actions for reviewers only."""

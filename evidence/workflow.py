@@ -19,14 +19,17 @@ Rules kept here and nowhere else:
 Admin actions, admin change forms and commands all call these functions.
 """
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from revisions import snapshots
@@ -160,6 +163,53 @@ def approval_refusal(obj: Model, citation_count: int | None = None) -> str:
         if citation_count == 0:
             return NEEDS_CITATION
     return ""
+
+
+@dataclass
+class ReviewDesk:
+    """What waits on one person: changes to review (never their own), changes returned to
+    them, and approved items due for another review."""
+
+    waiting: int
+    returned: int
+    due: int
+    rereview_months: int
+
+
+def reviewed_models() -> list[type[Reviewed]]:
+    return [m for m in apps.get_models() if issubclass(m, Reviewed)]
+
+
+def review_desk(by: Editor) -> ReviewDesk:
+    """The counts for `by` (a few queries per reviewed model)."""
+    user = _user(by)
+    me = user.pk if user else None
+    pending = list(Revision.objects.pending())
+    waiting = sum(
+        1 for r in pending if r.status == RevisionStatus.IN_REVIEW and me not in r.contributor_ids
+    )
+    returned = sum(
+        1
+        for r in pending
+        if r.status == RevisionStatus.DRAFT
+        and me in r.contributor_ids
+        and (r.last_decision or {}).get("action") in ("changes", "returned")
+        and (r.last_decision or {}).get("user_id") != me
+    )
+    months = settings.REREVIEW_MONTHS
+    today = timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    cutoff = today.replace(year=year, month=month + 1, day=min(today.day, last_day))
+    due = 0
+    for model in reviewed_models():
+        rows = model._base_manager.filter(status=ReviewStatus.APPROVED)
+        due += rows.filter(Q(last_reviewed__lt=cutoff) | Q(last_reviewed__isnull=True)).count()
+        # Drafts submitted for review (no Revision): count those others wrote.
+        for item in model._base_manager.filter(status=ReviewStatus.IN_REVIEW):
+            if pending_revision(item) is None and me not in contributors(item):
+                waiting += 1
+    return ReviewDesk(waiting, returned, due, months)
 
 
 # ---------------------------------------------------------------- proposing changes

@@ -223,6 +223,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
+# The review desk counts an approved item as due for re-review once its last review is
+# older than this many months (or it has none on record).
+REREVIEW_MONTHS = env_int("REREVIEW_MONTHS", 12)
+
 # A session ends after SESSION_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 120) * 60
 SESSION_SAVE_EVERY_REQUEST = True
