@@ -70,6 +70,7 @@ def test_an_edit_waits_for_a_second_person_and_a_revert_is_reviewed_too(browser,
     editor.goto(change_url)
     editor.locator("#id_result").fill(NEW)
     editor.locator("#id_review_action").select_option("submit")
+    editor.locator("#id_review_reason").fill("The paper reports nine.")
     editor.get_by_role("button", name="Save", exact=True).click()
     expect(editor.locator(".messagelist")).to_contain_text("waiting for review")
     assert reader_sees(browser, site, OLD) and not reader_sees(browser, site, NEW)
@@ -93,7 +94,9 @@ def test_an_edit_waits_for_a_second_person_and_a_revert_is_reviewed_too(browser,
     reader.goto(f"{site}/conditions/psoriasis/")
     changes = reader.locator("section.section-changes")
     expect(changes).to_contain_text("Weinstock 2020")
-    expect(changes).to_contain_text("Changed the result. Approved by Rita Roe.")
+    expect(changes).to_contain_text(
+        "Changed the result. Why: The paper reports nine. Approved by Rita Roe."
+    )
 
     # 4. The editor reverts to the earlier version; it waits for review, then restores the text.
     editor.goto(f"{site}/admin/evidence/study/{study.pk}/history/")
