@@ -6,7 +6,7 @@ SEEDS ?= ../shared/seeds
 BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve test lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
+.PHONY: run serve test test-fast lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
 run check typecheck verify-quotes check-content db reset-content dump-content staticfiles/staticfiles.json: export DEBUG ?= 1
@@ -26,10 +26,18 @@ serve: db .secret_key
 .secret_key: .venv/installed
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
+# The whole suite, on every core (pytest-xdist; JOBS=1 for one process). Tests of one file
+# run in the same worker (--dist loadfile): module-wide browsers and live servers start once.
+JOBS ?= auto
 test: .venv/installed
 	.ci/install-chromium
 	.ci/install-axe
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --dist loadfile
+
+# The everyday loop, under a minute: no browser, no PostgreSQL, no Redis, no second process.
+FAST := not browser and not axe and not postgres and not redis and not process
+test-fast: .venv/installed
+	$(BIN)/pytest -n $(JOBS) -m "$(FAST)"
 
 # Full-page PNGs of the psoriasis pages at 1280 and 375 px into docs/screenshots/.
 # tests/screenshots.py is not named test_*.py, so plain `make test` never runs it.

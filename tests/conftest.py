@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories import load_content
+from tests.time_limit import (
+    in_ci,
+    pytest_fixture_setup,  # noqa: F401  (hooks: fail slow tests in CI)
+    pytest_runtest_makereport,  # noqa: F401
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
-
-
-def in_ci():
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def skip_or_fail(reason):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Source
+from tests.databases import shareable_url
 from tests.factories import make_editor, make_source
 from tests.test_settings import last_line, start
 
@@ -256,10 +257,9 @@ def test_public_pages_keep_the_stricter_policy_with_no_script_at_all(client):
 # ---------------------------------------------------------------- the admin's address
 
 
+@pytest.mark.process
 def test_the_admin_moves_to_the_path_set_in_admin_path(tmp_path):
     result = start(
-        # Migrated: every public address (the old /admin/ is one now) reads the content version.
-        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
         "from django.test import Client; from django.urls import reverse; c = Client(); "
         "login = c.get('/editors/staff/login/'); "
         "print(reverse('admin:index'), c.get('/admin/').status_code, login.status_code, "
@@ -267,7 +267,9 @@ def test_the_admin_moves_to_the_path_set_in_admin_path(tmp_path):
         DEBUG="1",
         ADMIN_PATH="/editors/staff",
         ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'admin-path.sqlite3'}",  # not the project's database
+        # Migrated (every public address, the old /admin/ too, reads the content version), and
+        # not the project's database: the test database, or on SQLite a copy of it.
+        DATABASE_URL=shareable_url(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr
@@ -283,6 +285,7 @@ def test_the_admin_moves_to_the_path_set_in_admin_path(tmp_path):
         ("studies/admin/", "ADMIN_PATH must not start with a path the public site uses"),
     ],
 )
+@pytest.mark.process
 def test_a_bad_admin_path_stops_start_up_saying_why(value, message):
     result = start(DEBUG="1", ADMIN_PATH=value)
 
@@ -295,6 +298,7 @@ def test_a_bad_admin_path_stops_start_up_saying_why(value, message):
     ("variable", "value"),
     [("SESSION_MINUTES", "0"), ("LOGIN_FAILURE_LIMIT", "ten"), ("LOGIN_COOLOFF_MINUTES", "-5")],
 )
+@pytest.mark.process
 def test_a_bad_security_number_stops_start_up_naming_the_variable(variable, value):
     result = start(DEBUG="1", **{variable: value})
 

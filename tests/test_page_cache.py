@@ -10,6 +10,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +19,8 @@ from conditions import selectors
 from conditions.models import Condition
 from evidence import workflow
 from evidence.models import Claim
-from tests.factories import make_citation, make_claim, make_editor, make_seed
+from tests.databases import shareable_url
+from tests.factories import load_content, make_citation, make_claim, make_editor, make_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -213,17 +215,20 @@ def serve(env):
 
 
 @pytest.mark.redis
-def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(tmp_path):
+@pytest.mark.process
+def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
+    transactional_db, tmp_path
+):
+    load_content()  # committed, in the test database the two servers open
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ldnref.settings",
         "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+        "DATABASE_URL": shareable_url(tmp_path),
         "CACHE_URL": REDIS_DB_URL,
     }
     env.pop("SECRET_KEY", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_content", "-v0")
+    redis.Redis.from_url(REDIS_DB_URL).flushdb()  # no page from an earlier run of this test
     servers = [serve(env) for _ in range(2)]
     a, b = (url + PSORIASIS for _process, url in servers)
     try:

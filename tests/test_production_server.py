@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.process  # gunicorn and collectstatic run as their own processes
+
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 A_YEAR = 365 * 24 * 3600

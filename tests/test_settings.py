@@ -10,6 +10,8 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.process  # every test here starts a fresh Python
+
 
 def start(code="pass", **env):
     """Start a fresh Python with only `env` set, load the settings, run `code`."""

@@ -8,7 +8,7 @@ def keep_departures_as_overrides(apps, schema_editor):
     as an override with its reason, so no editor's judgement is lost."""
     Condition = apps.get_model("conditions", "Condition")
     OutcomeCertainty = apps.get_model("conditions", "OutcomeCertainty")
-    for condition in Condition.objects.select_related("verdict_grade"):
+    for condition in Condition.objects.using(schema_editor.connection.alias).select_related("verdict_grade"):
         approved = list(condition.studies.filter(status="approved"))
         rule = grading.condition_verdict(approved).rule_code
         stored = condition.verdict_grade.code if condition.verdict_grade else None
@@ -16,7 +16,9 @@ def keep_departures_as_overrides(apps, schema_editor):
             condition.verdict_override = condition.verdict_grade
             condition.verdict_override_reason = condition.verdict_rationale
             condition.save(update_fields=["verdict_override", "verdict_override_reason"])
-    for certainty in OutcomeCertainty.objects.select_related("certainty", "condition"):
+    for certainty in OutcomeCertainty.objects.using(schema_editor.connection.alias).select_related(
+        "certainty", "condition"
+    ):
         approved = list(certainty.condition.studies.filter(status="approved"))
         ids = set(certainty.studies.values_list("pk", flat=True))
         changes = certainty.ratings.values_list("level_change", flat=True)

@@ -7,7 +7,9 @@ from django.db import migrations, models
 
 def publish_existing_mechanisms(apps, schema_editor):
     """Every mechanism was public before mechanisms had a review status: keep them so."""
-    apps.get_model("evidence", "Mechanism").objects.update(status="approved")
+    apps.get_model("evidence", "Mechanism").objects.using(schema_editor.connection.alias).update(
+        status="approved"
+    )
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,9 @@ from django.db import migrations, models
 
 
 def approve_existing_sources(apps, schema_editor):
-    apps.get_model("evidence", "Source").objects.update(status="approved")
+    apps.get_model("evidence", "Source").objects.using(schema_editor.connection.alias).update(
+        status="approved"
+    )
 
 
 class Migration(migrations.Migration):

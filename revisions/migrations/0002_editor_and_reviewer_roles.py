@@ -6,11 +6,11 @@ from revisions.roles import EDITORS, REVIEWERS, create_roles
 
 
 def create(apps, schema_editor):
-    create_roles(apps)
+    create_roles(apps, using=schema_editor.connection.alias)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=[EDITORS, REVIEWERS]).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=[EDITORS, REVIEWERS]).delete()
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,8 @@ from revisions.roles import create_roles
 
 
 def refresh(apps, schema_editor):
-    create_roles(apps)  # sets each group's permissions from the models that exist now
+    # Sets each group's permissions from the models that exist now.
+    create_roles(apps, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
