@@ -190,7 +190,7 @@ DONE = {
     "approve_all": "Approved with its dependencies",
     "retire": "Retired",
     "draft": "Returned to draft",
-    "changes": "Changes asked for",
+    "changes": "Returned with a request for changes",
     "reject": "Rejected",
 }
 
