@@ -1125,7 +1125,16 @@ class PrimarySourceCheckAdmin(PartOfReviewedAdmin):
 class RevisionAdmin(admin.ModelAdmin):
     """Every proposed change: reviewers work through the ones in review from here."""
 
-    list_display = ("item_link", "kind", "summary", "status", "author", "created", "reviewed")
+    list_display = (
+        "item_link",
+        "kind",
+        "summary",
+        "reason",
+        "status",
+        "contributors",
+        "created",
+        "reviewed",
+    )
     list_filter = ("status", "kind", "content_type")
     search_fields = ("item_repr", "summary")
     list_select_related = ("author", "reviewed_by", "content_type")
@@ -1151,6 +1160,12 @@ class RevisionAdmin(admin.ModelAdmin):
             f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.object_id]
         )
         return format_html('<a href="{}">{}</a>', url, obj.item_repr)
+
+    @admin.display(description="Contributors")
+    def contributors(self, obj):
+        """Everyone who wrote part of the change (no query: they are stored with it)."""
+        names = dict.fromkeys(entry["name"] for entry in obj.contributions)
+        return ", ".join(names) or (str(obj.author) if obj.author else "—")
 
     @admin.display(description="Reviewed", ordering="reviewed_on")
     def reviewed(self, obj):

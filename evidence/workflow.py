@@ -63,7 +63,7 @@ DECISIONS = {
     "returned": "Returned to draft",
     "approved": "Approved",
 }
-# History rows written for a status change alone start with this; see last_changed_by().
+# History rows written for a status change alone start with this; see contributors().
 STATUS_REASON = "Status: "
 BASELINE_REASON = "Version before the first recorded change"
 
@@ -130,25 +130,6 @@ def contributors(obj: Model, pending: Revision | None = None) -> set[int]:
             history = history.filter(history_date__gt=approved)
         ids |= {pk for pk in history.values_list("history_user_id", flat=True) if pk}
     return ids
-
-
-def last_changed_by(obj: Model, pending: Revision | None = None) -> int | None:
-    """The id of whoever last changed the content of `obj`: the author of its pending change,
-    else the user of the newest history row, of the item (more than a status change) or of
-    one of its inline rows (one query per kind of inline row)."""
-    if pending is not None:
-        return pending.author_id
-    # The item's own rows and those of its inline rows (a claim's citations, say).
-    histories = [obj.history.exclude(history_change_reason__startswith=STATUS_REASON)]  # type: ignore[attr-defined]
-    histories += [
-        rel.related_model.history.filter(**{rel.field.attname: obj.pk})  # type: ignore[attr-defined]
-        for rel in snapshots.children_of(type(obj))
-    ]
-    newest = [h.order_by("-history_date", "-history_id").first() for h in histories]
-    records = [record for record in newest if record is not None]
-    if not records:
-        return None
-    return max(records, key=lambda record: record.history_date).history_user_id
 
 
 def approval_refusal(obj: Model, citation_count: int | None = None) -> str:
