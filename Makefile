@@ -6,10 +6,10 @@ SEEDS ?= ../shared/seeds
 BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve test test-fast lint typecheck check verify-quotes check-content db reset-content dump-content lock clean screenshots
+.PHONY: run serve test test-fast lint typecheck check verify-quotes check-content db reset-content dump-content backup restore lock clean screenshots
 
 # Local use needs no SECRET_KEY: DEBUG=1 unless the environment says otherwise.
-run check typecheck verify-quotes check-content db reset-content dump-content staticfiles/staticfiles.json: export DEBUG ?= 1
+run check typecheck verify-quotes check-content db reset-content dump-content backup restore staticfiles/staticfiles.json: export DEBUG ?= 1
 
 run: db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -17,10 +17,12 @@ run: db
 # The production configuration on this machine: gunicorn (ldnref/gunicorn.conf.py) with
 # DEBUG=0, static files hashed and compressed by collectstatic and served by WhiteNoise.
 # SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).
-# SECURE_COOKIES=0 because this serves plain HTTP on localhost.
+# SECURE_COOKIES=0, SECURE_SSL_REDIRECT=0 and HSTS_SECONDS=0 because this serves plain HTTP
+# on localhost (production defaults: all on).
 serve: db .secret_key
 	DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" HSTS_SECONDS="$${HSTS_SECONDS:-0}" \
 	PORT=$(PORT) $(BIN)/gunicorn -c ldnref/gunicorn.conf.py
 
 .secret_key: .venv/installed
@@ -92,6 +94,18 @@ reset-content: .venv/installed
 dump-content: .venv/installed
 	@if [ -z "$(DIR)" ]; then echo "Usage: make dump-content DIR=/tmp/content"; exit 2; fi
 	$(MANAGE) dump_content "$(DIR)"
+
+# The whole site (content, changes, history, accounts) into one JSON file: FILE, or else
+# backups/ldnref-<date>-<time>.json. It holds password hashes: keep it private.
+backup: .venv/installed
+	$(MANAGE) backup $(FILE)
+
+# Restore FILE into the database (migrated first), in one transaction. Refuses a database
+# holding content or accounts; REPLACE=1 replaces them after backing them up beside FILE.
+restore: .venv/installed
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/ldnref-….json [REPLACE=1]"; exit 2; fi
+	$(MANAGE) migrate --no-input
+	$(MANAGE) restore "$(FILE)" $(if $(filter 1,$(REPLACE)),--replace)
 
 # Reinstalled only when requirements.lock changes.
 .venv/installed: requirements.lock

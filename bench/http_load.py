@@ -122,6 +122,8 @@ def django_env(ctx: Context, **extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY="bench-only-not-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on localhost
+        HSTS_SECONDS="0",
         DATABASE_URL=ctx.setup.url,
         STATIC_ROOT=str(ctx.tmp / "static"),
         BENCH_FLOOR_FILE=str(ctx.tmp / "www" / SAVED_PAGE),

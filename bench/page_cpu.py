@@ -49,6 +49,8 @@ def setup_django(tmp):
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = "bench-only-not-secret"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
+    os.environ["HSTS_SECONDS"] = "0"
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
 
     import django

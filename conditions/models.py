@@ -19,6 +19,7 @@ from evidence.models import (
     track_history,
     validate_citation_fields,
 )
+from evidence.validation import CheckedText
 
 
 def _override_needs_reason(model, prefix):
@@ -30,7 +31,7 @@ def _override_needs_reason(model, prefix):
     )
 
 
-class Condition(Reviewed):
+class Condition(CheckedText, Reviewed):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200, unique=True)
     synonyms = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
@@ -125,7 +126,7 @@ class IndirectEvidenceManager(models.Manager):
         return self.get(condition__slug=condition_slug, study__key=study_key)
 
 
-class IndirectEvidence(models.Model):
+class IndirectEvidence(CheckedText):
     """A study of another or narrower group that a condition's page uses as indirect evidence.
 
     Its certainty is rated down for indirectness with this reason, and it cannot earn the
@@ -185,7 +186,7 @@ class TreatmentRecommendationManager(models.Manager):
         return self.get(condition__slug=condition_slug, treatment=treatment)
 
 
-class TreatmentRecommendation(models.Model):
+class TreatmentRecommendation(CheckedText):
     """A guideline treatment the seed compares LDN with, graded as the seed reports it."""
 
     condition = models.ForeignKey(
@@ -263,7 +264,7 @@ class OutcomeCertaintyManager(models.Manager):
         return self.get(condition__slug=condition_slug, outcome=outcome, route=route)
 
 
-class OutcomeCertainty(models.Model):
+class OutcomeCertainty(CheckedText):
     """GRADE certainty for one outcome of LDN in one condition by one route.
 
     The certainty itself is derived (grading.outcome_certainty) from the outcome's studies and
@@ -355,7 +356,7 @@ class CertaintyRatingManager(models.Manager):
         )
 
 
-class CertaintyRating(models.Model):
+class CertaintyRating(CheckedText):
     """One GRADE domain judgement that moves a certainty up or down, with its reason."""
 
     certainty = models.ForeignKey(
@@ -411,7 +412,7 @@ class PlainStatementManager(models.Manager):
         return self.get(condition__slug=condition_slug, section=section, order=order)
 
 
-class PlainStatement(models.Model):
+class PlainStatement(CheckedText):
     """A plain-language sentence on the patient page, tied to the claim that supports it."""
 
     condition = models.ForeignKey(

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from . import selectors
+from . import selectors, structured_data
 
 
 def home(request):
@@ -8,11 +8,17 @@ def home(request):
 
 
 def condition_detail(request, slug):
-    return render(request, "conditions/clinician.html", vars(selectors.clinician_page(slug)))
+    page = selectors.clinician_page(slug)
+    data = structured_data.clinician(page, request.build_absolute_uri)
+    context = {**vars(page), "structured_data": structured_data.script(data)}
+    return render(request, "conditions/clinician.html", context)
 
 
 def condition_patient(request, slug):
-    return render(request, "conditions/patient.html", vars(selectors.patient_page(slug)))
+    page = selectors.patient_page(slug)
+    data = structured_data.patient(page, request.build_absolute_uri)
+    context = {**vars(page), "structured_data": structured_data.script(data)}
+    return render(request, "conditions/patient.html", context)
 
 
 def study_list(request):

@@ -31,6 +31,7 @@ from revisions import snapshots
 from revisions.models import Revision, display_name
 
 from . import workflow
+from .admin_import import ReferenceImportAdmin
 from .choices import ReviewStatus
 from .models import (
     Citation,
@@ -46,6 +47,7 @@ from .models import (
     Study,
 )
 from .rendering import citation_keys, render_preview, safe_url, unknown_citation_keys
+from .validation import markdown_problems, plain_text_problems
 
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
@@ -72,10 +74,15 @@ HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
 
 
 def preview(text):
-    """An editor's preview of Markdown through the pages' own pipeline (one query)."""
+    """An editor's preview of Markdown through the pages' own pipeline (one query), with a
+    warning for anything the sanitizer removes from it."""
     if not text:
         return "—"
-    return render_preview(text, Source.objects.by_keys(citation_keys(text)))
+    html = render_preview(text, Source.objects.by_keys(citation_keys(text)))
+    warnings = format_html_join(
+        "", '<p class="errornote">{}</p>', ((problem,) for problem in markdown_problems(text))
+    )
+    return format_html("{}{}", warnings, html)
 
 
 # ---------------------------------------------------------------- previews and reading grade
@@ -85,7 +92,10 @@ PATIENT_READING_GRADE = 8  # the most a patient-facing text may read at
 
 def plain_text(markdown_text: str) -> str:
     """What a reader reads of `markdown_text`: rendered by the pages' pipeline, tags removed."""
-    return strip_tags(preview(markdown_text)) if markdown_text else ""
+    if not markdown_text:
+        return ""
+    sources = Source.objects.by_keys(citation_keys(markdown_text))
+    return strip_tags(render_preview(markdown_text, sources))
 
 
 def reading_grade_note(grade: float | None) -> SafeString:
@@ -161,7 +171,8 @@ class PreviewAdmin(admin.ModelAdmin):
             if name in plain and self.measure_reading_grade is not None:
                 grade = self.measure_reading_grade([shown]) if text else None
                 item.reading_grade = reading_grade_note(grade)
-            item.problems = self.preview_problems(request, name, text)
+            checked = markdown_problems(text) if name in markdown else plain_text_problems(text)
+            item.problems = [*checked, *self.preview_problems(request, name, text)]
             previewed.append(item)
         return previewed
 
@@ -886,7 +897,7 @@ class SeedReferenceInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(ReviewedAdmin):
+class SourceAdmin(ReferenceImportAdmin, ReviewedAdmin):
     list_display = ("key", "short_title", "kind", "year", "verified", "links", "is_seed", "status")
     list_filter = ("status", "kind", VerifiedFilter, SeedFilter)
     search_fields = ("key", "authors", "title", "container", "doi", "pmid")

@@ -24,6 +24,7 @@ from .choices import (
     StudyDesign,
 )
 from .rendering import CITATION_PATTERN, citation_keys, unknown_citation_keys
+from .validation import CheckedText
 
 CITATION_IN_TEXT = re.compile(CITATION_PATTERN)
 
@@ -114,7 +115,7 @@ def grade_field(scale_slug, scale_name, **options):
 # ---------------------------------------------------------------- grading scales
 
 
-class GradingScale(Reviewed):
+class GradingScale(CheckedText, Reviewed):
     """A published grading scale; its grades are edited with it and reviewed with it."""
 
     slug = models.SlugField(unique=True)
@@ -143,7 +144,7 @@ class GradeManager(models.Manager):
         return self.get(scale__slug=scale_slug, code=code)
 
 
-class Grade(models.Model):
+class Grade(CheckedText):
     scale = models.ForeignKey(GradingScale, on_delete=models.PROTECT, related_name="grades")
     code = models.SlugField(help_text='Stable code, e.g. "B", "very-low", "II-i".')
     label = models.CharField(max_length=50, help_text="How the grade is printed, e.g. Very low.")
@@ -227,7 +228,7 @@ def validate_citation_fields(instance, *field_names):
         raise ValidationError(errors)
 
 
-class Source(Reviewed):
+class Source(CheckedText, Reviewed):
     """A citable work. The two seed articles are Sources too, with `seed_file` set."""
 
     key = models.SlugField(unique=True, help_text="Citation key used in Markdown as [@key].")
@@ -336,7 +337,7 @@ class SeedReferenceManager(models.Manager):
         return self.get(seed__key=seed_key, source__key=source_key)
 
 
-class SeedReference(models.Model):
+class SeedReference(CheckedText):
     """An entry of a seed article's reference list, exactly as the article printed it."""
 
     seed = models.ForeignKey(
@@ -347,6 +348,8 @@ class SeedReference(models.Model):
         null=True, blank=True, help_text="The article's own reference number, if it numbers them."
     )
     as_printed = models.TextField(help_text="The entry verbatim from the article.")
+
+    quote_fields = {"as_printed": "seed"}  # checked against the seed's text (validation)
 
     objects = SeedReferenceManager()
     history = track_history()
@@ -375,7 +378,7 @@ class SeedReference(models.Model):
             raise ValidationError({"seed": "Only a seed article has a reference list here."})
 
 
-class Reported(models.Model):
+class Reported(CheckedText):
     """What a seed article reported, with the verbatim quote it reported it in.
 
     A quote may join several fragments of the same seed with " … ".
@@ -389,6 +392,8 @@ class Reported(models.Model):
         help_text="The seed article this comes from.",
     )
     quote = models.TextField(help_text="Verbatim words of the seed article that support it.")
+
+    quote_fields = {"quote": "reported_by"}  # checked against the seed's text (validation)
 
     class Meta:
         abstract = True
@@ -597,7 +602,7 @@ class ClaimQuerySet(PublishedQuerySet):
 ClaimManager = KeyedManager.from_queryset(ClaimQuerySet)
 
 
-class Claim(Reviewed):
+class Claim(CheckedText, Reviewed):
     """One statement a page makes, in our words, backed by one or more Citations."""
 
     key = models.SlugField(unique=True)
@@ -670,10 +675,7 @@ class Claim(Reviewed):
     natural_key.dependencies = ["evidence.study", "evidence.intervention", "evidence.mechanism"]  # type: ignore[attr-defined]
 
     def clean(self):
-        if CITATION_IN_TEXT.search(self.statement):
-            raise ValidationError(
-                {"statement": "Cite through the citations below, not with [@key] in the statement."}
-            )
+        # A [@key] in the statement is refused with the other plain-text checks (validation).
         if self.kind == ClaimKind.EFFICACY and not self.outcome:
             raise ValidationError({"outcome": "An efficacy claim names the outcome it is about."})
 
@@ -726,7 +728,7 @@ class Citation(Reported):
 # ---------------------------------------------------------------- disagreements and checks
 
 
-class Conflict(Reviewed):
+class Conflict(CheckedText, Reviewed):
     """Two claims that point different ways, with the editors' note on why."""
 
     key = models.SlugField(unique=True)
@@ -762,7 +764,7 @@ class Conflict(Reviewed):
     natural_key.dependencies = ["evidence.claim"]  # type: ignore[attr-defined]
 
 
-class PrimarySourceCheck(models.Model):
+class PrimarySourceCheck(CheckedText):
     """The editors' comparison of a seed's statement with the cited paper's own abstract.
 
     Editorial content: never merged into what a seed said.

@@ -5,28 +5,12 @@ SeedReference (its `as_printed` entry). `check_quotes()` is shared by `verify_qu
 `check_content`.
 """
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import Citation, Intervention, Mechanism, SeedReference, Source, Study
-
-FRAGMENT_SEPARATOR = " \u2026 "  # " … " joins fragments of the same seed
-TYPOGRAPHY = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "}
-)
-
-
-def normalise(text: str) -> str:
-    """The text with curly quotes straightened and every whitespace run turned into a space."""
-    return re.sub(r"\s+", " ", text.translate(TYPOGRAPHY)).strip()
-
-
-def fragments(quote: str) -> list[str]:
-    """The non-empty, normalised fragments of a quote whose fragments are joined by " … "."""
-    parts = normalise(quote).split(FRAGMENT_SEPARATOR)
-    return [part.strip() for part in parts if part.strip()]
+from .quote_text import missing_fragment, normalise, shorten
 
 
 def stored_quotes() -> Iterator[tuple[str, Source, str]]:
@@ -53,21 +37,6 @@ def stored_quotes() -> Iterator[tuple[str, Source, str]]:
         number = f" [{reference.number}]" if reference.number else ""
         label = f"SeedReference {reference.seed.key}{number} \u2192 {reference.source.key}"
         yield label, reference.seed, reference.as_printed
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-def missing_fragment(quote: str, text: str) -> tuple[str, str] | None:
-    """(what, fragment) for the first part of a quote not in the seed's text, else None."""
-    parts = fragments(quote)
-    if not parts:
-        return "quote (empty)", ""
-    for number, part in enumerate(parts, start=1):
-        if part not in text:
-            return (f"fragment {number} of {len(parts)}" if len(parts) > 1 else "quote"), part
-    return None
 
 
 @dataclass

@@ -11,11 +11,13 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import bleach
 import markdown
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # missing from the stubs
+from bleach.sanitizer import BleachSanitizerFilter
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
@@ -68,10 +70,9 @@ class _ExternalLinkRel(Filter):
             yield token
 
 
-def sanitize_html(html_text: str) -> str:
-    """Return `html_text` reduced to the allow-list; disallowed tags and comments are stripped."""
+def _cleaner() -> bleach.Cleaner:
     # A Cleaner holds parser state and is not thread-safe, so each call makes its own.
-    cleaner = bleach.Cleaner(
+    return bleach.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols={"http", "https", "mailto"},
@@ -79,7 +80,114 @@ def sanitize_html(html_text: str) -> str:
         strip_comments=True,
         filters=[_ExternalLinkRel],
     )
-    return cleaner.clean(html_text)
+
+
+def sanitize_html(html_text: str) -> str:
+    """Return `html_text` reduced to the allow-list; disallowed tags and comments are stripped."""
+    return _cleaner().clean(html_text)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing `sanitize_html()` would take out of a text, and the words right after it."""
+
+    kind: str  # "tag", "attribute", "link" (an href) or "comment"
+    tag: str = ""  # the element: "script", or the element of an attribute or link
+    value: str = ""  # 'onclick=“x()”' for an attribute, the target for a link
+    near: str = ""  # the text that follows it (up to 40 characters), to find the place by
+
+    @property
+    def what(self) -> str:
+        return {
+            "tag": f"the tag <{self.tag}>",
+            "attribute": f"the attribute {self.value} of <{self.tag}>",
+            "link": f"the link target \u201c{self.value}\u201d of <{self.tag}>",
+            "comment": "an HTML comment",
+        }[self.kind]
+
+    def __str__(self) -> str:
+        return f"{self.what} (before \u201c{self.near}\u201d)" if self.near else self.what
+
+
+def _sanitizer_filter(cleaner: bleach.Cleaner) -> BleachSanitizerFilter:
+    """The filter `cleaner.clean()` builds, with the same settings, to ask about one token."""
+    return BleachSanitizerFilter(
+        source=cast(Any, iter(())),  # tokens are passed to sanitize_token() one by one
+        allowed_tags=cleaner.tags,
+        attributes=cleaner.attributes,
+        strip_disallowed_tags=cleaner.strip,
+        strip_html_comments=cleaner.strip_comments,
+        css_sanitizer=cleaner.css_sanitizer,
+        allowed_protocols=cleaner.protocols,
+    )
+
+
+def _token_removals(token: dict[str, Any], kept: Any, near: str) -> list[Removal]:
+    """What the filter took from one tag or comment token (`kept`: what it let through)."""
+    if token["type"] == "Comment":
+        return [] if kept else [Removal("comment", near=near)]
+    name = token["name"]
+    if not kept:
+        return [Removal("tag", name, near=near)]
+    after = kept.get("data") or {}
+    removals = []
+    for attribute, value in (token.get("data") or {}).items():
+        if attribute in after:
+            continue
+        attribute_name = attribute[1] if isinstance(attribute, tuple) else attribute
+        if attribute_name == "href":
+            removals.append(Removal("link", name, value, near))
+        else:
+            removals.append(
+                Removal("attribute", name, f"{attribute_name}=\u201c{value}\u201d", near)
+            )
+    return removals
+
+
+def removed_by_sanitizer(html_text: str) -> list[Removal]:
+    """What `sanitize_html(html_text)` would remove: tags, attributes, link targets, comments.
+
+    Reads the text with the Cleaner's parser class and asks the same sanitizer filter, with the
+    same settings, about each tag and comment; reports each one it drops or changes (end tags
+    are not repeated; the text inside a removed tag stays, as it does on the page).
+    """
+    if not html_text:
+        return []
+    cleaner = _cleaner()
+    sanitizer = _sanitizer_filter(cleaner)
+    # The Cleaner's own parser drops disallowed tags while it reads; this one keeps every tag,
+    # so that the sanitizer filter decides on each.
+    parser = html5lib_shim.BleachHTMLParser(
+        tags=None, strip=cleaner.strip, consume_entities=False, namespaceHTMLElements=False
+    )
+    walker: Any = cleaner.walker  # a TreeWalker class (the stubs say an instance)
+    tokens: list[dict[str, Any]] = list(walker(parser.parseFragment(html_text)))
+    removals: list[Removal] = []
+    for index, token in enumerate(tokens):
+        if token["type"] not in ("StartTag", "EmptyTag", "Comment"):
+            continue
+        # A copy: the filter rewrites a token's attributes in place.
+        copy = {
+            **token,
+            "data": dict(token["data"])
+            if isinstance(token.get("data"), dict)
+            else token.get("data"),
+        }
+        kept = sanitizer.sanitize_token(copy)
+        removals += _token_removals(token, kept, _text_after(tokens, index))
+    return removals
+
+
+def _text_after(tokens: list[dict[str, Any]], index: int, limit: int = 40) -> str:
+    text = ""
+    for token in tokens[index + 1 :]:
+        if token["type"] in ("Characters", "SpaceCharacters"):
+            text += token["data"]
+        elif text.strip():
+            break
+        if len(text.strip()) >= limit:
+            break
+    return " ".join(text.split())[:limit]
 
 
 # ---------------------------------------------------------------- citation numbering
@@ -277,6 +385,11 @@ def citation_keys(text: str) -> list[str]:
 def unknown_citation_keys(text: str, known_keys: Collection[str]) -> list[str]:
     """The citation keys `text` uses that are not in `known_keys`, in order of first use."""
     return [key for key in citation_keys(text) if key not in known_keys]
+
+
+def markdown_removals(text: str) -> list[Removal]:
+    """What the sanitizer would remove from Markdown `text` once converted (as pages render it)."""
+    return removed_by_sanitizer(_convert(text, lambda keys: [_missing(key) for key in keys]))
 
 
 def render_preview(text: str, sources_by_key: Mapping[str, Citable]) -> SafeString:

@@ -6,7 +6,8 @@ committed content change bumps, including approvals through evidence.workflow. S
 - ETag and Last-Modified come from the version; a matching If-None-Match or
   If-Modified-Since answers 304 here, before the view builds anything.
 - A 200 answer to an anonymous GET is stored in the page cache (settings.PAGE_CACHE_ALIAS)
-  under a key made of the version, the full path and, for the API, the Accept header. The
+  under a key made of the version, the origin (scheme, host and port as Django built them),
+  the full path and, for the API, the Accept header (page_cache_key). The
   next anonymous reader of that address gets it back for the one version query; an
   approved edit moves the version, so the very next request misses and sees the new content.
 - Anonymous answers say `public, max-age, stale-while-revalidate` so a reverse proxy or CDN
@@ -39,24 +40,46 @@ KEY_PREFIX = "ldnref:page"
 CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests and the bench
 
 
-def representation(request: HttpRequest) -> str:
-    """What the answer depends on besides the content: the address, and Accept for the API."""
-    accept = request.headers.get("Accept", "") if request.path.startswith(API_PREFIX) else ""
-    return f"{request.get_full_path()}\n{accept}"
+def origin(request: HttpRequest) -> str:
+    """Scheme, host and port as Django built them: what absolute URLs in the answer start with.
+
+    ALLOWED_HOSTS ignores the port, so `Host: 127.0.0.1:6666` is accepted and the API's links
+    then name port 6666; that answer must be stored apart from everyone else's.
+    """
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def representation(origin: str, path: str, accept: str) -> str:
+    """What an answer depends on besides the content: origin, full path, and Accept for the API."""
+    accept = accept if path.startswith(API_PREFIX) else ""
+    return f"{origin}\n{path}\n{accept}"
+
+
+def page_cache_key(origin: str, path: str, accept: str, *, version: versions.Version) -> str:
+    """The one place the page cache's keys are made; anything storing pages must use it.
+
+    origin: scheme://host[:port] (see origin()); path: the full path with its query string
+    (request.get_full_path()); accept: the Accept header as sent (only counts under /api/).
+    The time of the change as well as its number is in the key: a re-created database starts
+    counting again, and must not meet answers a shared Redis kept from the old one.
+    """
+    stamp = int(version.changed_at.timestamp() * 1_000_000)
+    digest = hashlib.sha256(representation(origin, path, accept).encode()).hexdigest()
+    return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"
+
+
+def request_representation(request: HttpRequest) -> tuple[str, str, str]:
+    return origin(request), request.get_full_path(), request.headers.get("Accept", "")
 
 
 def etag(request: HttpRequest, version: versions.Version) -> str:
-    """One tag per content version, address and asked-for representation."""
-    digest = hashlib.sha256(representation(request).encode()).hexdigest()[:16]
-    return f'"{version.number}-{digest}"'
+    """One tag per content version, origin, address and asked-for representation."""
+    digest = hashlib.sha256(representation(*request_representation(request)).encode()).hexdigest()
+    return f'"{version.number}-{digest[:16]}"'
 
 
 def cache_key(request: HttpRequest, version: versions.Version) -> str:
-    # The time of the change as well as its number: a re-created database starts counting
-    # again, and must not meet answers a shared Redis kept from the old one.
-    stamp = int(version.changed_at.timestamp() * 1_000_000)
-    digest = hashlib.sha256(representation(request).encode()).hexdigest()
-    return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"
+    return page_cache_key(*request_representation(request), version=version)
 
 
 def signed_in(request: HttpRequest) -> bool:
@@ -83,7 +106,8 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.bypass = ("/" + settings.ADMIN_PATH, "/__bench__/")
+        # Health checks must say what is true now, not what was stored.
+        self.bypass = ("/" + settings.ADMIN_PATH, "/__bench__/", "/healthz", "/readyz")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The admin is never cached; the bench's floor view must stay a bare Django view.

@@ -80,8 +80,11 @@ PUBLIC_PATHS = (
     "api",
     "claims",
     "conditions",
+    "healthz",
+    "ldn",
     "mechanisms",
     "methods",
+    "readyz",
     "sources",
     "static",
     "studies",
@@ -129,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # its sitemap.xml template (ldnref/crawling.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -144,7 +148,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id, and one JSON log line per request when the answer leaves.
+    "ldnref.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files get it too.
+    "ldnref.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +164,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ldnref.middleware.ContentSecurityPolicyMiddleware",
+    # Public pages answer GET and HEAD only: 405 before the CSRF check, inside the headers.
+    "ldnref.middleware.SafeMethodsMiddleware",
     # After auth (it must know who is signed in), inside the security and CSP middleware (a
     # cached answer gets their headers again): conditional GETs and the anonymous page cache.
     "ldnref.pagecache.PageCacheMiddleware",
@@ -196,6 +206,9 @@ PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 3600)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 300, minimum=0)
 PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# The seed articles' text files: quotes are checked against them when saved (evidence.validation)
+# and by check_content and verify_quotes.
+SEEDS_DIR = Path(os.environ.get("SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 
 # ---------------------------------------------------------------- auth
 
@@ -212,16 +225,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-axes counts failed logins per username and address; at the limit that pair is locked
-# out until the cool-off has passed since its last failure.
+# django-axes counts failed logins per username and, separately, per address: LOGIN_FAILURE_LIMIT
+# failures for one username (from anywhere) or from one address (whatever usernames it tries)
+# lock that username or address out until LOGIN_COOLOFF_MINUTES have passed since the failure
+# that reached the limit. Attempts while locked out are refused and not counted, so retrying
+# (even with the right password) never extends the cool-off. The lockout page (429) says when
+# to try again (ldnref.lockout).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ldnref.lockout.lockout_response"
 
 # The review desk counts an approved item as due for re-review once its last review is
 # older than this many months (or it has none on record).
@@ -262,6 +281,58 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# HTTPS. In production (DEBUG off) the defaults are the safe ones: redirect plain HTTP to HTTPS
+# and send HSTS for a year, subdomains included, preload-ready. Serving plain HTTP on purpose
+# (make serve on localhost) takes SECURE_SSL_REDIRECT=0 and HSTS_SECONDS=0.
+# SECURE_PROXY_SSL_HEADER names the header a TLS-terminating reverse proxy sets to "https"
+# (e.g. X-Forwarded-Proto); unset by default, since trusting it without such a proxy in front
+# would let any client claim HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health probes often speak plain HTTP to the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=True)
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_ssl_header):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, "
+            f"got {_proxy_ssl_header!r}"
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+
+# ---------------------------------------------------------------- logging
+
+# One JSON object per line on stderr (ldnref.logs): a line per request with its id, path,
+# status and duration, the traceback on a 5xx. LOG_LEVEL: DEBUG, INFO (default), WARNING, ERROR.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ldnref.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json",
+        },
+        # A logger with no handler at all falls back to logging.lastResort (plain text).
+        "discard": {"class": "logging.NullHandler"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # ldnref.request's line per request says the same, with the request id: log it once.
+        "django.request": {"handlers": ["discard"], "propagate": False},
+        # runserver's own access line, likewise.
+        "django.server": {"handlers": ["discard"], "propagate": False},
+        # Failed logins and lockouts (WARNING) stay; its start-up banner (INFO) goes.
+        "axes": {"level": "WARNING"},
+    },
+}
 
 # ---------------------------------------------------------------- benchmark
 

@@ -213,15 +213,21 @@ def assert_test_database():
         pytest.fail(f"refusing to load fixtures into {name}: not a test database")
 
 
+_rendered_site = {}
+
+
 def render_site(django_db_blocker):
-    """Every page of the site built from the fixtures, rendered once: {path: response}.
+    """Every page of the site built from the fixtures: {path: response}, to be read only.
 
     The fixtures are loaded in a transaction that is rolled back once the pages are rendered.
+    The pages depend only on the fixtures and the code, so they are rendered once per test
+    process and shared by every module that reads the whole site (a crawl costs seconds).
     """
-    with django_db_blocker.unblock(), transaction.atomic():
-        assert_test_database()
-        load_content()
-        pages = crawl(Client(), every_public_path())
-        transaction.set_rollback(True)
-    cache.clear()
-    return pages
+    if not _rendered_site:
+        with django_db_blocker.unblock(), transaction.atomic():
+            assert_test_database()
+            load_content()
+            _rendered_site.update(crawl(Client(), every_public_path()))
+            transaction.set_rollback(True)
+        cache.clear()
+    return _rendered_site

@@ -1,12 +1,13 @@
 """The admin is locked down: staff only, failed logins limited, sessions end, strict CSP."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,10 +29,14 @@ def make_staff(**overrides):
     return make_editor(password=PASSWORD, **overrides)
 
 
-def log_in(client, username, password):
+ELSEWHERE = "203.0.113.7"  # another client address (TEST-NET-3)
+
+
+def log_in(client, username, password, address="127.0.0.1"):
     return client.post(
         reverse("admin:login"),
         {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
     )
 
 
@@ -111,14 +116,73 @@ def test_a_lockout_ends_after_the_cool_off(client):
     assert logged_in(client)
 
 
-def test_a_lockout_does_not_lock_out_another_editor(client):
+def test_a_lockout_does_not_lock_out_another_editor_elsewhere(client):
     locked, other = make_staff(), make_staff()
     for _ in range(FAILURE_LIMIT):
         log_in(client, locked.username, "wrong password")
 
-    response = log_in(client, other.username, PASSWORD)
+    response = log_in(client, other.username, PASSWORD, address=ELSEWHERE)
 
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_a_locked_username_stays_locked_from_any_address(client):
+    staff = make_staff()
+    for _ in range(FAILURE_LIMIT):
+        log_in(client, staff.username, "wrong password")
+
+    response = log_in(client, staff.username, PASSWORD, address=ELSEWHERE)
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert not logged_in(client)
+
+
+def test_spraying_many_usernames_from_one_address_locks_that_address_out(client):
+    staff = make_staff()
+    for number in range(FAILURE_LIMIT):  # one guess each: no username reaches the limit
+        log_in(client, f"guessed-name-{number}", "wrong password")
+
+    from_there = log_in(client, staff.username, PASSWORD)
+    assert from_there.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert not logged_in(client)
+    # The editor is not locked out; the address is.
+    assert log_in(client, staff.username, PASSWORD, address=ELSEWHERE).status_code == 302
+
+
+def pass_time(delta):
+    """Move every recorded failure `delta` into the past, as if that much time went by."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - delta)
+
+
+def test_retrying_while_locked_out_does_not_extend_the_cool_off(client):
+    staff = make_staff()
+    for _ in range(FAILURE_LIMIT):
+        log_in(client, staff.username, "wrong password")
+
+    pass_time(COOLOFF - timedelta(minutes=1))  # a minute before the lockout ends
+    for password in ("wrong password", PASSWORD, "wrong password"):
+        assert log_in(client, staff.username, password).status_code == 429
+    pass_time(timedelta(minutes=2))  # a minute after it ends, counted from the 5th failure
+
+    assert log_in(client, staff.username, PASSWORD).status_code == HTTPStatus.FOUND
+    assert logged_in(client)
+
+
+def test_the_lockout_page_says_when_to_try_again(client):
+    staff = make_staff()
+    for _ in range(FAILURE_LIMIT):
+        log_in(client, staff.username, "wrong password")
+    last_failure = timezone.now()
+
+    response = log_in(client, staff.username, PASSWORD)
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    until = datetime.fromisoformat(re.search(r'<time datetime="([^"]+)"', response.text)[1])
+    assert abs((until - (last_failure + COOLOFF)).total_seconds()) < 5
+    words = " ".join(re.sub(r"<[^>]+>", "", response.text).split())
+    assert f"Logging in is blocked until {until:%H:%M} UTC" in words
+    assert 1800 - 10 < int(response["Retry-After"]) <= 1800 + 1  # whole seconds, rounded up
+    assert "no-store" in response["Cache-Control"]
 
 
 # ---------------------------------------------------------------- sessions

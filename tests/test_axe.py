@@ -38,6 +38,7 @@ def page_types():
         "mechanism": Mechanism.objects.published().first().get_absolute_url(),
         "methods": "/methods/",
         "not found": "/conditions/no-such-condition/",
+        "admin login": reverse("admin:login"),
     }
     try:  # the "LDN in general" page, where this branch has it
         paths["LDN in general"] = reverse("conditions:general")

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from conditions.models import Condition, IndirectEvidence
 from evidence.choices import ReviewStatus, Route, StudyDesign
 from evidence.wording import implied_certainty, wording_problem
 from tests.factories import load_content
-from tests.pages import assert_test_database, crawl, every_public_path, parse_html
+from tests.pages import assert_test_database, parse_html, render_site
 from tests.walker import main_of, sentences
 
 pytestmark = pytest.mark.django_db
@@ -108,12 +107,12 @@ def site(django_db_setup, django_db_blocker):
             for condition in Condition.objects.all()
             for claim in condition.claims.exclude(outcome="")
         }
-        pages = {
-            path: main_of(parse_html(response.content))
-            for path, response in crawl(Client(), every_public_path()).items()
-            if response.status_code == 200 and "text/html" in response["Content-Type"]
-        }
         transaction.set_rollback(True)
+    pages = {
+        path: main_of(parse_html(response.content))
+        for path, response in render_site(django_db_blocker).items()
+        if response.status_code == 200 and "text/html" in response["Content-Type"]
+    }
     return Site(pages, evidence, outcomes)
 
 

@@ -34,6 +34,8 @@ PUBLIC = (
     "/mechanisms/",
     "/methods/",
     "/api/v1/claims/",
+    "/sitemap.xml",
+    "/robots.txt",
 )
 PSORIASIS = "/conditions/psoriasis/"
 
@@ -83,6 +85,38 @@ def test_each_accept_header_of_the_api_is_stored_on_its_own(content, client, pag
     again = client.get("/api/v1/claims/", headers={"Accept": "application/json"})
     assert again["X-Page-Cache"] == "hit"
     assert again.content == as_json.content
+
+
+FOREIGN_HOST = {"HTTP_HOST": "127.0.0.1:6666"}  # ALLOWED_HOSTS ignores the port
+READER_HOST = {"HTTP_HOST": "127.0.0.1"}
+
+
+def test_a_request_with_a_foreign_port_never_changes_what_another_reader_gets(
+    content, client, page_cache
+):
+    path = "/api/v1/studies/?page_size=39"
+    poisoned = client.get(path, **FOREIGN_HOST)
+    assert poisoned.status_code == HTTPStatus.OK
+    assert b"127.0.0.1:6666" in poisoned.content  # its links name the port it was asked with
+
+    reader = client.get(path, **READER_HOST)
+    assert reader["X-Page-Cache"] == "miss"  # not the attacker's stored answer
+    assert b":6666" not in reader.content
+    assert b"http://127.0.0.1/api/v1/studies/" in reader.content
+
+    # And the other way round: the reader's stored answer stays theirs.
+    client.get(path, **FOREIGN_HOST)
+    again = client.get(path, **READER_HOST)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == reader.content
+    assert again["ETag"] != poisoned["ETag"]
+
+
+def test_pages_are_stored_apart_per_scheme_host_and_port(content, client, page_cache):
+    client.get(PSORIASIS, **FOREIGN_HOST)
+    assert client.get(PSORIASIS, **READER_HOST)["X-Page-Cache"] == "miss"
+    assert client.get(PSORIASIS, secure=True, **READER_HOST)["X-Page-Cache"] == "miss"
+    assert client.get(PSORIASIS, **READER_HOST)["X-Page-Cache"] == "hit"
 
 
 def test_an_approval_shows_on_the_very_next_request(
@@ -183,7 +217,10 @@ def free_port():
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as answer:
+    # Both servers are asked for the same public host, as behind one reverse proxy: the page
+    # cache keys on the origin, so each port on its own would be stored apart.
+    request = urllib.request.Request(url, headers={"Host": "localhost"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
         return answer.headers, answer.read()
 
 

@@ -52,6 +52,8 @@ def production(tmp_path):
         DEBUG="0",
         SECRET_KEY="production-test-only",
         ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on localhost
+        HSTS_SECONDS="0",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
         STATIC_ROOT=str(tmp_path / "static"),
         PORT=str(port),

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from conditions.content_checks import all_checks
 
-DEFAULT_SEEDS = settings.BASE_DIR.parent / "shared" / "seeds"
+DEFAULT_SEEDS = settings.SEEDS_DIR
 
 
 class Command(BaseCommand):

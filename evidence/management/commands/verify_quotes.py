@@ -7,6 +7,7 @@ check itself is evidence.quotes.check_quotes(), which check_content runs too.
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence.quotes import check_quotes
@@ -19,7 +20,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("dir", help="Directory holding the seed articles' text files.")
+        parser.add_argument(
+            "dir",
+            nargs="?",
+            default=str(settings.SEEDS_DIR),
+            help=f"Directory holding the seed articles' text files (default {settings.SEEDS_DIR}).",
+        )
 
     def handle(self, *args, **options):
         directory = Path(options["dir"])
