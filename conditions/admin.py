@@ -17,7 +17,7 @@ from evidence.admin import (
     reading_grade_note,
 )
 from evidence.models import Claim, Study
-from evidence.wording import wording_problem
+from evidence.wording import paraphrase_problem, wording_problem
 
 from .models import (
     CertaintyRating,
@@ -56,12 +56,17 @@ def statement_grade(text):
 
 
 def wording_refusal(text, claim, codes):
-    """Why a patient sentence is worded wrongly for its claim's certainty, or None.
+    """Why a patient sentence is surer than its claim's quotes, does not say whose words they
+    are, or is worded wrongly for its claim's certainty; or None.
 
     `codes` is selectors.outcome_certainty_codes(); sentences about no graded outcome pass.
     """
     code = claim_certainty(claim, codes) if claim is not None else None
-    return wording_problem(text, code) if code and text else None
+    if code and text:  # about a graded outcome: the wording follows its certainty
+        return wording_problem(text, code)
+    if claim is not None and text:  # else it restates the article: its voice, its hedge
+        return paraphrase_problem(text, [c.quote for c in claim.citations.all()])
+    return None
 
 
 class PlainStatementForm(forms.ModelForm):

@@ -17,10 +17,24 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from evidence import grading
-from evidence.models import Citation, Claim, Grade, Mechanism, Source, Study
+from evidence.models import (
+    Citation,
+    Claim,
+    Grade,
+    Mechanism,
+    PrimarySourceCheck,
+    SeedReference,
+    Source,
+    Study,
+)
 from evidence.quotes import check_quotes
 from evidence.rendering import citation_keys, unknown_citation_keys
-from evidence.wording import wording_problem
+from evidence.wording import (
+    paraphrase_problem,
+    primary_citation_problems,
+    prose_problems,
+    wording_problem,
+)
 
 from .models import Condition, OutcomeCertainty, PlainStatement
 from .selectors import CertaintyCodes, claim_certainty, outcome_certainty_codes, patient_page
@@ -202,6 +216,70 @@ def wording_off_certainty() -> Problems:
     return problems
 
 
+def paraphrases_surer_than_quotes() -> Problems:
+    """Claims, mechanism summaries and patient sentences that drop their article's hedge,
+    vouch for a hedged statement ("finds"), or state an article's words in the site's voice
+    (three queries, and four per condition with statements). A patient sentence about a graded
+    outcome is worded for its certainty instead (wording_off_certainty)."""
+    problems = []
+    claims = Claim.objects.prefetch_related("citations").order_by("key")
+    quotes = {claim.pk: [c.quote for c in claim.citations.all()] for claim in claims}
+    by_id = {claim.pk: claim for claim in claims}
+    for claim in claims:
+        problem = paraphrase_problem(claim.statement, quotes[claim.pk])
+        if problem:
+            problems.append(f"Claim {claim.key} ({claim.statement!r}): {problem}")
+    for mechanism in Mechanism.objects.published().order_by("slug"):
+        said = [mechanism.quote]
+        said += [
+            q for claim in claims if claim.mechanism_id == mechanism.pk for q in quotes[claim.pk]
+        ]
+        for problem in prose_problems(mechanism.summary, said):
+            problems.append(f"Mechanism {mechanism.slug}, summary: {problem}")
+    statements = PlainStatement.objects.select_related("condition").order_by(
+        "condition__slug", "section", "order"
+    )
+    codes: dict[int, CertaintyCodes] = {}
+    for statement in statements:
+        if statement.condition_id not in codes:
+            codes[statement.condition_id] = outcome_certainty_codes(statement.condition)
+        if claim_certainty(by_id[statement.claim_id], codes[statement.condition_id]):
+            continue  # about a graded outcome: worded for its certainty (wording_off_certainty)
+        problem = paraphrase_problem(statement.text, quotes.get(statement.claim_id, []))
+        if problem:
+            problems.append(
+                f"Condition {statement.condition.slug}, plain statement {statement.section} "
+                f"{statement.order} ({statement.text!r}): {problem}"
+            )
+    return problems
+
+
+def primary_papers_cited_as_fact() -> Problems:
+    """Sentences of published prose (condition summaries, mechanism summaries) that cite a
+    primary paper without saying whose account it is: an article's report names the article
+    and cites it beside the paper; only the editors' check of a paper cites the paper alone
+    (five queries)."""
+    seeds = set(Source.objects.exclude(seed_file="").values_list("key", flat=True))
+    checked = set(PrimarySourceCheck.objects.values_list("source__key", flat=True))
+    listed_by: dict[str, set[str]] = {}
+    for seed, source in SeedReference.objects.values_list("seed__key", "source__key"):
+        listed_by.setdefault(source, set()).add(seed)
+    texts = [
+        (f"Condition {c.slug}, {field.replace('_', ' ')}", getattr(c, field))
+        for c in Condition.objects.published().order_by("slug")
+        for field in Condition.markdown_fields
+    ]
+    texts += [
+        (f"Mechanism {m.slug}, summary", m.summary)
+        for m in Mechanism.objects.published().order_by("slug")
+    ]
+    return [
+        f"{where}: {problem}"
+        for where, text in texts
+        for problem in primary_citation_problems(text, seeds, checked, listed_by)
+    ]
+
+
 PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -226,6 +304,54 @@ def unsourced_paragraphs() -> Problems:
             if paragraph.strip() and not citation_keys(paragraph):
                 problems.append(f"{where}, paragraph {number} cites no source: {paragraph[:80]!r}")
     return problems
+
+
+# What an article's words must speak of to answer each prescriber's safety question; a remark
+# near the topic (liver *monitoring* for "liver and kidney disease") answers another question.
+ANSWERS_QUESTION = {
+    "contraindications": r"contraindicat|should not (?:be )?(?:use|take)|must not",
+    "opioids": r"opioid (?:medicine|medication|pain|analgesic|use disorder)|painkiller|methadone|"
+    r"buprenorphine",
+    "pregnancy": r"pregnan|breastfe|lactat",
+    "liver-kidney": r"(?:liver|hepatic|kidney|renal) (?:disease|impairment|failure|problems)",
+    "interactions": r"interact",
+    "monitoring": r"monitor",
+    "trial-length": r"\b(?:weeks?|months?)\b|how long",
+    "stopping": r"\bstop|discontinu|taper",
+}
+
+
+def safety_tags_off_question() -> Problems:
+    """Claims tagged as answering a safety question whose quotes do not speak of it (one
+    query): the checklist row would show an answer to another question."""
+    claims = Claim.objects.exclude(safety_question="").prefetch_related("citations")
+    problems = []
+    for claim in claims.order_by("key"):
+        pattern = re.compile(ANSWERS_QUESTION[claim.safety_question], re.IGNORECASE)
+        if not any(pattern.search(citation.quote) for citation in claim.citations.all()):
+            problems.append(
+                f"Claim {claim.key} answers the safety question {claim.safety_question!r}, but "
+                "no quote it rests on speaks of it: untag it, or cite the words that do."
+            )
+    return problems
+
+
+def duplicate_study_records() -> Problems:
+    """A seed's study record beside the paper's own record of the same paper (one query).
+
+    A paper the editors checked has its studies recorded as the paper reports them; what an
+    article said about one of them is a StudyAccount on that record, not a record of its own,
+    or lists, counts and "what rests on this study" count one trial twice.
+    """
+    studies = Study.objects.select_related("source").order_by("key")
+    checked = {s.source_id for s in studies if s.per_check_id}
+    return [
+        f"Study {study.key} is a seed article's record of "
+        f"{study.source.key}, which has the paper's own records: make it a study account on "
+        "the record of the same study."
+        for study in studies
+        if study.reported_by_id and study.source_id in checked
+    ]
 
 
 # ---------------------------------------------------------------- all of them
@@ -255,4 +381,13 @@ def all_checks(seeds: Path) -> list[Check]:
         Check("Every quote is non-empty and verbatim in its seed", lambda: quote_problems(seeds)),
         Check("Patient sentences are worded for their certainty", wording_off_certainty),
         Check("Every paragraph of clinician prose cites a source", unsourced_paragraphs),
+        Check("One study record per study", duplicate_study_records),
+        Check("Every safety answer answers its question", safety_tags_off_question),
+        Check(
+            "Prose cites a paper only through the article that reported it or the editors' check",
+            primary_papers_cited_as_fact,
+        ),
+        Check(
+            "Every paraphrase keeps its article's voice and hedge", paraphrases_surer_than_quotes
+        ),
     ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -44,6 +43,8 @@ from evidence.selectors import (
 )
 from revisions.models import Revision
 
+from . import derive
+from .derive import BestEvidence
 from .models import (
     Condition,
     IndirectEvidence,
@@ -54,6 +55,8 @@ from .models import (
 )
 from .plain_language import (
     CERTAINTY_WORDING_NOTE,
+    SOURCES_CLINICIAN,
+    SOURCES_PLAIN,
     WHAT_IS_LDN,
     GlossaryEntry,
     ask_your_doctor,
@@ -63,6 +66,7 @@ from .plain_language import (
     why_sentence,
 )
 from .summary import (
+    BottomLine,
     CertaintyInput,
     PlainSafetyRoute,
     RouteClaim,
@@ -89,6 +93,7 @@ class VerdictItem:
     ruling: grading.Ruling
     grade: Grade | None
     rule_grade: Grade | None
+    best: BestEvidence | None = None  # derive.best_evidence(), as the home page shows it
 
     def number(self, page: PageNumbering) -> None:
         pass
@@ -170,9 +175,20 @@ def _changes(condition: Condition, studies: Sequence[Study], claims: Sequence[Cl
 
 
 @dataclass
+class Answer:
+    """The first screen: the verdict and, for the route with the best evidence, its best
+    study, certainty and regimen as reported (all read off the page's own items)."""
+
+    verdict: VerdictItem
+    line: BottomLine | None  # the bottom line of the route with the best evidence
+
+
+@dataclass
 class ConditionPage:
     condition: Condition
     page: Page
+    about_sources: str = SOURCES_CLINICIAN  # who the two articles are, near the top
+    answer: Answer | None = None
 
 
 @dataclass
@@ -183,19 +199,10 @@ class PatientPage:
     what_is_ldn: str
     questions: list[str]  # "What to ask your doctor", following the evidence on record
     glossary: list[GlossaryEntry]  # the words used on the page that it explains
+    about_sources: str = SOURCES_PLAIN  # who the two articles are, near the top
 
 
 # ---------------------------------------------------------------- shared reads
-
-
-@dataclass
-class BestEvidence:
-    """The strongest design on record for a condition, and the routes it tested."""
-
-    design: str  # the design's label
-    level: Grade | None  # Oxford CEBM level; None for opinion
-    indirect: bool  # only a study of another or narrower group reaches this level
-    routes: list[str]  # route labels, in Route order
 
 
 @dataclass
@@ -204,40 +211,6 @@ class HomeRow:
 
     verdict: VerdictItem
     best: BestEvidence | None
-
-
-class StudyDesignRow(NamedTuple):
-    design: str
-    route: str | None = None
-
-
-DESIGN_ORDER = {design: index for index, design in enumerate(StudyDesign.values)}
-
-
-def _cebm_rank(design: str) -> tuple[int, int]:
-    """Lower is stronger: the CEBM level (opinion, with none, below level 5), then the
-    design's place in StudyDesign (an open-label trial before a case series at level 4)."""
-    code = grading.cebm_level_code(design)
-    return int(code) if code else 6, DESIGN_ORDER[design]
-
-
-def _best_evidence(
-    direct: Sequence[StudyDesignRow], indirect: Sequence[StudyDesignRow], grades: GradeTable
-) -> BestEvidence | None:
-    """The best CEBM level among the condition's studies; direct evidence wins a tie."""
-    candidates = [(_cebm_rank(r.design), 0, r) for r in direct]
-    candidates += [(_cebm_rank(r.design), 1, r) for r in indirect]
-    if not candidates:
-        return None
-    rank, indirectness, best = min(candidates, key=lambda c: c[:2])
-    # Routes of every study as strong as the best (same design, same directness).
-    tied = {r.route for r_rank, r_ind, r in candidates if (r_rank, r_ind) == (rank, indirectness)}
-    return BestEvidence(
-        design=StudyDesign(best.design).label,
-        level=grades.get(grading.CEBM_SCALE, grading.cebm_level_code(best.design)),
-        indirect=bool(indirectness),
-        routes=[label for value, label in Route.choices if value in tied],
-    )
 
 
 def _strength(row: HomeRow) -> tuple[int, int, str]:
@@ -249,27 +222,15 @@ def _strength(row: HomeRow) -> tuple[int, int, str]:
 
 def home() -> list[HomeRow]:
     """Published conditions with their derived verdict grades and best evidence, strongest
-    first (4 queries: conditions, their approved direct and indirect studies' designs and
-    routes, the SORT and CEBM grade rows)."""
+    first (5 queries: conditions, derive.load_evidence()'s 3, the SORT and CEBM grade rows)."""
     conditions = list(Condition.objects.published().select_related("verdict_override"))
-    # The rule reads designs only: plain rows, cheaper than a prefetch of Study instances.
-    designs: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
-    indirect: dict[int, list[StudyDesignRow]] = {condition.pk: [] for condition in conditions}
-    approved = Study.objects.published()
-    for found, relation in ((designs, "conditions"), (indirect, "indirect_for")):
-        rows = approved.filter(**{f"{relation}__in": list(found)})
-        for condition_id, design, route in rows.values_list(
-            relation, "design", "intervention__route"
-        ):
-            found[condition_id].append(StudyDesignRow(design, route))
+    evidence = derive.load_evidence(conditions)
     grades = GradeTable(grading.SORT_SCALE, grading.CEBM_SCALE)
-    rows = [
-        HomeRow(
-            _verdict(condition, designs[condition.pk], grades, indirect[condition.pk]),
-            _best_evidence(designs[condition.pk], indirect[condition.pk], grades),
-        )
-        for condition in conditions
-    ]
+    rows = []
+    for condition in conditions:
+        ruling = derive.verdict(condition, evidence[condition.pk])
+        verdict = VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
+        rows.append(HomeRow(verdict, derive.best_evidence(evidence[condition.pk], grades)))
     return sorted(rows, key=_strength)
 
 
@@ -282,12 +243,31 @@ def _condition(slug: str) -> Condition:
 
 def _verdict(
     condition: Condition,
-    studies: Sequence[grading.HasDesign],
+    studies: Sequence[Study],
     grades: GradeTable,
-    indirect: Sequence[grading.HasDesign] = (),
+    indirect: Sequence[Study] = (),
 ) -> VerdictItem:
-    ruling = condition.verdict_ruling(studies, indirect)
+    # The verdict reads designs only.
+    evidence = derive.ConditionEvidence(
+        [derive.StudyFacts(s.pk, s.design) for s in studies],
+        [derive.StudyFacts(s.pk, s.design) for s in indirect],
+    )
+    ruling = derive.verdict(condition, evidence)
     return VerdictItem(condition, ruling, *grades.for_ruling(grading.SORT_SCALE, ruling))
+
+
+def _evidence_of(
+    direct: Sequence[Study], indirect: Sequence[Study], certainties: Sequence[CertaintyInput]
+) -> derive.ConditionEvidence:
+    """The loaded studies as derive reads them (the same facts derive.load_evidence gives)."""
+    by_certainty: dict[int, set[str]] = {}
+    for row in certainties:
+        for study in row.studies:
+            by_certainty.setdefault(study.pk, set()).add(row.certainty.route)
+    return derive.ConditionEvidence(
+        [derive.facts(s, by_certainty) for s in direct],
+        [derive.facts(s, by_certainty) for s in indirect],
+    )
 
 
 def _for_condition(condition: Condition, prefix: str = "") -> Q:
@@ -382,7 +362,9 @@ def claim_certainty(claim: Claim, codes: CertaintyCodes) -> str | None:
     return graded[0] if len(graded) == 1 else None
 
 
-def _route_claims(condition: Condition, safety_questions_only: bool = False) -> list[RouteClaim]:
+def _route_claims(
+    condition: Condition | None, safety_questions_only: bool = False
+) -> list[RouteClaim]:
     """Published claims for the route sections: dosing and safety claims and every claim
     answering a safety question, about this condition or about LDN in general (3 queries).
 
@@ -393,9 +375,10 @@ def _route_claims(condition: Condition, safety_questions_only: bool = False) -> 
     if not safety_questions_only:
         wanted |= Q(kind__in=[ClaimKind.DOSING, ClaimKind.SAFETY])
     linked = Condition.claims.through.objects.filter(claim=OuterRef("pk"))
+    about = Q(conditions__isnull=True) if condition is None else Q(conditions=condition)
     claims = (
         published_claims()
-        .filter(Q(conditions=condition) | Q(conditions__isnull=True))
+        .filter(about | Q(conditions__isnull=True))
         .filter(wanted)
         .annotate(linked=Exists(linked))
     )
@@ -568,8 +551,17 @@ def clinician_page(slug: str) -> ConditionPage:
     silent = silent_routes(certainties, studies, indirect.studies)
     route_claims = _route_claims(condition)
     sof = summary_of_findings(name, certainties, indirect.reasons, silent, route_claims)
+    evidence = _evidence_of(studies, indirect.studies, certainties)
+    verdict.best = derive.best_evidence(evidence, grades)
     lines = bottom_lines(
-        name, studies, indirect.studies, indirect.reasons, sof, route_claims, grades
+        name,
+        studies,
+        indirect.studies,
+        indirect.reasons,
+        sof,
+        route_claims,
+        grades,
+        derive.route_order(evidence),
     )
     # Guideline rows rest on claims the page shows, already loaded above.
     recommendations = [
@@ -733,14 +725,35 @@ def clinician_page(slug: str) -> ConditionPage:
         f"newest first (at most {CHANGES_SHOWN}).",
     )
     sections = [builders[section_id]() for section_id in CLINICIAN_SECTIONS]
+    for section in sections:
+        section.folded = section.id in CLINICIAN_FOLDED
     # A topic the articles cover only for LDN in general gets one line, not an empty section.
     general_only = [s for s in sections if s.id in GENERAL_TOPICS and not s.items]
     link = next(s for s in sections if s.id == "general").items[0]
     assert isinstance(link, GeneralLink)
     link.general_only = [s.title[0].lower() + s.title[1:] for s in general_only]
     sections = [s for s in sections if s not in general_only]
-    return ConditionPage(condition, build_page(sections))
+    answer = Answer(verdict, lines.routes[0] if lines.routes else None)
+    return ConditionPage(condition, build_page(sections), answer=answer)
 
+
+# Secondary sections of the clinician page: their content folds under their heading, so the
+# answer, the bottom line by route, the verdict and the safety questions come first.
+CLINICIAN_FOLDED = frozenset(
+    {
+        "findings-summary",
+        "summary",
+        "evidence",
+        "dosing",
+        "safety",
+        "mechanisms",
+        "guidelines",
+        "candidates",
+        "limitations",
+        "disagree",
+        "changes",
+    }
+)
 
 # Condition page sections that LDN in general also has.
 GENERAL_TOPICS = ("dosing", "safety", "mechanisms", "candidates")
@@ -876,7 +889,8 @@ def patient_page(slug: str) -> PatientPage:
     clinical = any(study.design not in CLINICAL_EXCLUDED for study in studies)
     questions = ask_your_doctor(name, routes, clinical)
     # Everything a patient reads in the main content, for the glossary and the reading grade.
-    texts = [f"{condition.name}: low-dose naltrexone in plain language", WHAT_IS_LDN]
+    texts = [f"{condition.name}: low-dose naltrexone in plain language", SOURCES_PLAIN]
+    texts += ["The blog post", "The AI-drafted page", WHAT_IS_LDN]
     for section in page.sections:
         texts.append(section.title)
         texts += [section.note] if section.note else []
@@ -950,6 +964,7 @@ def claim_detail(key: str) -> ClaimPage:
 # ---------------------------------------------------------------- LDN in general
 
 GENERAL_SECTIONS = (
+    "safety-questions",
     "dosing",
     "safety",
     "mechanisms",
@@ -977,8 +992,8 @@ class GeneralPage:
 
 def general_page() -> GeneralPage:
     """Claims about LDN in general (linked to no condition), once, in GENERAL_SECTIONS order,
-    with the patient pages' plain sentences that rest on them, conflicts and checks
-    (≤ 16 queries)."""
+    with the safety questions by route, the patient pages' plain sentences that rest on them,
+    conflicts and checks (≤ 19 queries)."""
     claims = list(published_claims().filter(GENERAL))
 
     def of_kind(*kinds: str) -> list[Claim]:
@@ -1001,6 +1016,14 @@ def general_page() -> GeneralPage:
     ):
         plain.setdefault(statement.claim_id, PlainItem(statement, CitedClaim(statement.claim)))
     sections = {
+        "safety-questions": Section(
+            "safety-questions",
+            "Safety questions by route",
+            "includes/sections/_safety_checklist.html",
+            safety_checklist(_route_claims(None, safety_questions_only=True)),
+            note="The questions prescribers ask of every drug and route. Where neither "
+            "article answers one, the row says so.",
+        ),
         "dosing": Section(
             "dosing",
             "Dosing and formulations by route",

@@ -21,6 +21,7 @@ from evidence.pages import CheckBadge, CitedClaim, Item, PageNumbering, badges
 from evidence.rendering import Cite
 from evidence.selectors import GradeTable
 
+from .derive import study_routes
 from .models import OutcomeCertainty
 
 ROUTES = (Route.TOPICAL, Route.ORAL)
@@ -95,6 +96,7 @@ class RouteStudy:
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        self.checks = page.once(self.checks)
 
 
 def _strength(ref: RouteStudy) -> tuple[int, int, int]:
@@ -105,10 +107,8 @@ def _strength(ref: RouteStudy) -> tuple[int, int, int]:
 
 def _routes_of(study: Study, by_certainty: Mapping[int, set[str]]) -> set[str]:
     """The routes a study is evidence for: its regimen's route and its outcomes' routes."""
-    routes = set(by_certainty.get(study.pk, ()))
-    if study.intervention and study.intervention.route:
-        routes.add(study.intervention.route)
-    return routes
+    route = study.intervention.route if study.intervention else ""
+    return set(study_routes(route, by_certainty.get(study.pk, ())))
 
 
 # ---------------------------------------------------------------- Summary of Findings
@@ -156,6 +156,7 @@ class SofEffect:
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        self.checks = page.once(self.checks)
         for claim in self.harms:
             claim.number(page)
 
@@ -401,8 +402,10 @@ def bottom_lines(
     sof: SummaryOfFindings,
     claims: Iterable[RouteClaim],
     grades: GradeTable,
+    routes: Sequence[str] = ROUTES,
 ) -> BottomLines:
-    """A bottom line for each route, from the studies, the table's rows and the page's claims."""
+    """A bottom line for each route, in `routes` order (the route of the best evidence first:
+    derive.route_order()), from the studies, the table's rows and the page's claims."""
     by_certainty: dict[int, set[str]] = {}
     for row in sof.rows:
         for effect in row.effects:
@@ -416,7 +419,7 @@ def bottom_lines(
         ]
 
     lines = []
-    for route in ROUTES:
+    for route in routes:
         label = Route(route).label
         mine = [s for s in direct if route in _routes_of(s, by_certainty)]
         others = [s for s in indirect if route in _routes_of(s, by_certainty)]
@@ -672,7 +675,7 @@ def plain_safety(
             if not answering:
                 sentence, ask = PLAIN_SILENT[question], ASK
             else:
-                sentence = f"The articles say something about {PLAIN_TOPIC[question]}."
+                sentence = f"Here is what the articles say about {PLAIN_TOPIC[question]}."
                 ask = ASK_ABOUT
             answers.append(
                 PlainSafetyAnswer(

@@ -45,6 +45,7 @@ from .models import (
     SeedReference,
     Source,
     Study,
+    StudyAccount,
 )
 from .rendering import citation_keys, render_preview, safe_url, unknown_citation_keys
 from .validation import markdown_problems, plain_text_problems
@@ -994,8 +995,21 @@ class MechanismAdmin(PreviewAdmin, ReviewedAdmin):
         return preview(obj.summary if obj else "")
 
 
+class StudyAccountInline(admin.StackedInline):
+    """What each seed article said about the study, shown on the study's page as its own."""
+
+    model = StudyAccount
+    extra = 0
+    fields = ("reported_by", "quote", "design", "population", "n", "result")
+    autocomplete_fields = ("reported_by",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("study", "reported_by")
+
+
 @admin.register(Study)
 class StudyAdmin(ReviewedAdmin):
+    inlines = (StudyAccountInline,)
     list_display = (
         "label",
         "design",
@@ -1103,6 +1117,17 @@ class CitationAdmin(PartOfReviewedAdmin):
     search_fields = ("claim__key", "source__key", "source__title", "quote")
     list_select_related = ("claim", "source", "reported_by")
     autocomplete_fields = ("claim", "source", "reported_by")
+
+
+@admin.register(StudyAccount)
+class StudyAccountAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "study"
+
+    list_display = ("study", seed_key)
+    list_filter = ("reported_by",)
+    search_fields = ("study__key", "study__label", "quote", "result")
+    list_select_related = ("study", "reported_by")
+    autocomplete_fields = ("study", "reported_by")
 
 
 # ---------------------------------------------------------------- disagreements and checks

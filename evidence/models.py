@@ -472,11 +472,11 @@ class Mechanism(Reported, Reviewed):
 
 
 class Study(Reported, Reviewed):
-    """A study as a seed article reports it, or as the paper itself reports it.
+    """One record per real study: as the paper reports it where the editors checked it
+    (`per_check`), else as the one seed article that reports it.
 
-    The paper's own account comes only from an editors' primary-source check (`per_check`),
-    never mixed into a seed's record: each record says who reported it. The level of
-    evidence follows from the design.
+    A seed's account of a study the editors checked is a StudyAccount on this record, shown
+    as that article's, never mixed into it. The level of evidence follows from the design.
     """
 
     # Nullable here only: the paper's own record has no seed (mypy sees Reported's type).
@@ -515,6 +515,8 @@ class Study(Reported, Reviewed):
 
     objects = PublishedKeyedManager()
     history = track_history()
+
+    revision_children = ("accounts",)
 
     class Meta:
         ordering = ["label"]
@@ -583,6 +585,54 @@ class Study(Reported, Reviewed):
     def level_code(self):
         """Oxford CEBM 2011 level code derived from the design; None for opinion pieces."""
         return grading.cebm_level_code(self.design)
+
+
+class StudyAccountManager(models.Manager):
+    def get_by_natural_key(self, study_key, reported_by_key):
+        return self.get(study__key=study_key, reported_by__key=reported_by_key)
+
+
+class StudyAccount(Reported):
+    """What one seed article said about a study that has its own record (the paper as the
+    editors checked it): shown on that record as the article's account, never merged into it.
+
+    Lists, counts, levels and verdicts read the Study record only; an account adds a voice.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="accounts")
+    design = models.CharField(
+        max_length=20,
+        choices=StudyDesign,
+        blank=True,
+        help_text="The design as the article describes it; empty if it names none.",
+    )
+    population = models.TextField(blank=True, help_text="As the article reports it.")
+    n = models.IntegerField(
+        null=True, blank=True, help_text="Participants as the article reports them."
+    )
+    result = models.TextField(blank=True, help_text="The result as the article reports it.")
+
+    objects = StudyAccountManager()
+    history = track_history()
+
+    class Meta:
+        ordering = ["study__key", "reported_by__key"]
+        # A study page's accounts (study_id = …): the foreign-key index on study.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "reported_by"],
+                name="study_account_one_per_seed",
+                violation_error_message="This article's account of this study is already here.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.study.key} as {self.reported_by.key} reports it"
+
+    def natural_key(self):
+        return (self.study.key, self.reported_by.key)
+
+    natural_key.dependencies = ["evidence.study", "evidence.source"]  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- claims

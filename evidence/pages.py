@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from django.utils.safestring import SafeString
@@ -32,7 +32,19 @@ class PageNumbering:
         self.citations = CitationNumbering()
         self.sources_by_key = sources_by_key
         self._anchored: set[str] = set()
+        self._badged: set[str] = set()
         self._claim_url = ""
+
+    def once(self, found: list[CheckBadge]) -> list[CheckBadge]:
+        """The badges with each check in full only where the page first shows it; later
+        places keep a one-line flag that links to it (`repeat`)."""
+        shown = []
+        for badge in found:
+            if badge.key in self._badged:
+                badge = replace(badge, repeat=True)
+            self._badged.add(badge.key)
+            shown.append(badge)
+        return shown
 
     def cite(self, source: Source) -> Cite:
         return self.citations.cite(source)
@@ -96,6 +108,7 @@ class CheckBadge:
     label: str  # "differs from the paper", read after "Editors' check:"
     headline: str
     url: str
+    repeat: bool = False  # shown in full earlier on the page: a one-line flag here
 
     @property
     def differs(self) -> bool:
@@ -139,7 +152,7 @@ class CitedClaim:
         self.cites = sorted(cites, key=lambda pair: pair[0].number)
         self.anchor = page.claim_anchor(self.claim)
         self.url = page.claim_url(self.claim)
-        self.checks = badges(self.claim.primary_source_checks.all(), self.url)
+        self.checks = page.once(badges(self.claim.primary_source_checks.all(), self.url))
 
 
 @dataclass
@@ -158,6 +171,7 @@ class StudyRow:
 
     def number(self, page: PageNumbering) -> None:
         self.cite = page.cite(self.study.source)
+        self.checks = page.once(self.checks)
 
 
 @dataclass
@@ -196,6 +210,7 @@ class Section:
     note: str = ""
     subsections: Sequence[Section] = ()
     level: int = 2
+    folded: bool = False  # secondary: its content folds in <details> under its heading
 
     def number(self, page: PageNumbering) -> None:
         for item in self.items:

@@ -1,7 +1,7 @@
 """Every stored quote must occur verbatim in the seed article it is attributed to.
 
-Quotes live on every Reported row (Intervention, Mechanism, Study, Citation) and on every
-SeedReference (its `as_printed` entry). `check_quotes()` is shared by `verify_quotes` and
+Quotes live on every Reported row (Intervention, Mechanism, Study, StudyAccount, Citation) and
+on every SeedReference (its `as_printed` entry). `check_quotes()` is shared by `verify_quotes` and
 `check_content`.
 """
 
@@ -9,12 +9,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import Citation, Intervention, Mechanism, SeedReference, Source, Study
+from .models import (
+    Citation,
+    Intervention,
+    Mechanism,
+    SeedReference,
+    Source,
+    Study,
+    StudyAccount,
+)
 from .quote_text import missing_fragment, normalise, shorten
 
 
 def stored_quotes() -> Iterator[tuple[str, Source, str]]:
-    """Yield (label, seed Source, quote) for every stored quote, in five queries in all.
+    """Yield (label, seed Source, quote) for every stored quote, in six queries in all.
 
     A study record with no seed is the paper's own account (from an editors' check): it
     quotes no seed, so it has nothing to check here.
@@ -25,6 +33,13 @@ def stored_quotes() -> Iterator[tuple[str, Source, str]]:
             assert row.reported_by is not None  # filtered above
             label = f"{str(model._meta.verbose_name).capitalize()} {getattr(row, name_field)}"
             yield label, row.reported_by, row.quote
+    accounts = StudyAccount.objects.select_related("study", "reported_by")
+    for account in accounts.order_by("study__key", "reported_by__key"):
+        yield (
+            f"Study account {account.study.key} ({account.reported_by.key})",
+            (account.reported_by),
+            account.quote,
+        )
     citations = Citation.objects.select_related("claim", "source", "reported_by")
     for citation in citations.order_by("claim__key", "source__key", "reported_by__key"):
         label = (
@@ -61,7 +76,7 @@ class QuoteReport:
 
 
 def check_quotes(directory: Path) -> QuoteReport:
-    """Check every stored quote against the seed text files in `directory` (five queries)."""
+    """Check every stored quote against the seed text files in `directory` (six queries)."""
     report = QuoteReport()
     seeds: dict[str, str | None] = {}  # seed_file -> normalised text, None when missing
     for label, seed, quote in stored_quotes():

@@ -21,6 +21,7 @@ from .models import (
     PrimarySourceCheck,
     Source,
     Study,
+    StudyAccount,
     approved,
 )
 from .pages import (
@@ -31,6 +32,7 @@ from .pages import (
     CitedClaim,
     Item,
     Page,
+    PageNumbering,
     Prose,
     Section,
     StudyRow,
@@ -99,22 +101,96 @@ class StudyPage:
     page: Page
 
 
-def study_detail(key: str) -> StudyPage:
-    """A published study, its editors' checks with the paper's own records, and the claims
-    resting on it (≤ 12 queries).
+@dataclass
+class AccountItem:
+    """What one article said about the study, as that article's, with the editors' checks of
+    the statements that rest on that account beside it."""
 
-    A check shows here when it is about this study record, about a claim resting on it, or
-    is the check this record (the paper's own account) comes from.
+    account: StudyAccount
+    checks: list[CheckBadge]
+
+    def number(self, page: PageNumbering) -> None:
+        pass
+
+
+@dataclass
+class RestingItem:
+    """Something the site derives from this study: a condition's verdict or an outcome's
+    certainty (no query of its own; the conditions app's rows are read through relations)."""
+
+    kind: str  # "verdict", "indirect verdict", "certainty"
+    title: str
+    url: str
+
+    def number(self, page: PageNumbering) -> None:
+        pass
+
+
+def _resting(study: Study) -> list[Item]:
+    """The published conditions whose verdict, and the outcomes whose certainty, rest on the
+    study (3 queries, through the reverse relations the conditions app declares)."""
+    items: list[Item] = []
+    relations = getattr(study, "conditions"), getattr(study, "indirect_for")  # noqa: B009
+    for kind, relation in zip(("verdict", "indirect verdict"), relations, strict=True):
+        for condition in relation.filter(approved()).order_by("name"):
+            items.append(RestingItem(kind, condition.name, condition.get_absolute_url()))
+    certainties = getattr(study, "certainties")  # noqa: B009
+    for certainty in certainties.select_related("condition").order_by("condition__name"):
+        condition = certainty.condition
+        if condition.is_published:
+            title = (
+                f"{condition.name}: {certainty.get_outcome_display().lower()}, "
+                f"{certainty.get_route_display().lower()}"
+            )
+            items.append(RestingItem("certainty", title, condition.get_absolute_url()))
+    return items
+
+
+def study_detail(key: str) -> StudyPage:
+    """A published study, each article's account of it with the editors' checks beside it,
+    its checks with the paper's own records, and what rests on it (≤ 17 queries).
+
+    A check shows here when it is about this study record, about a claim resting on it or on
+    an article's account of it, or is the check this record (the paper's own account) comes
+    from. What rests on it: the claims that name it, the claims citing its paper as an
+    account's article reported it, the conditions' verdicts and the outcomes' certainties.
     """
     study = get_object_or_404(
         published_studies().select_related("per_check__study", "reviewed_by"), key=key
     )
     row = StudyRow(study, GradeTable(grading.CEBM_SCALE).level(study))
-    claims = [CitedClaim(claim) for claim in published_claims().filter(study=study)]
+    accounts = list(study.accounts.select_related("reported_by"))
+    # A claim rests on an article's account when it cites this paper as that article did.
+    on_account = Q(
+        citations__source=study.source_id,
+        citations__reported_by__in=[account.reported_by_id for account in accounts],
+    )
+    claims = list(
+        published_claims()
+        .filter(Q(study=study) | (on_account if accounts else Q(pk__in=[])))
+        .distinct()
+    )
+    account_items: list[Item] = [
+        AccountItem(
+            account,
+            badges(
+                [
+                    check
+                    for claim in claims
+                    if any(
+                        c.reported_by_id == account.reported_by_id for c in claim.citations.all()
+                    )
+                    for check in claim.primary_source_checks.all()
+                ],
+                study.get_absolute_url(),
+            ),
+        )
+        for account in accounts
+    ]
     checks: list[Item] = [
         CheckItem(check)
         for check in PrimarySourceCheck.objects.filter(
-            Q(study=study) | Q(claim__study=study) | Q(paper_records=study),
+            Q(study=study) | Q(claim__in=[claim.pk for claim in claims]) | Q(paper_records=study),
             claim__in=Claim.objects.published(),
         )
         .distinct()
@@ -126,6 +202,16 @@ def study_detail(key: str) -> StudyPage:
     ]
     sections = [
         Section("study", "Study", "includes/sections/_study_facts.html", [row]),
+        *[
+            Section(
+                "accounts",
+                "What the articles said about it",
+                "includes/sections/_accounts.html",
+                account_items,
+                note="Each article's own account, in its words, with the editors' check of the "
+                "paper beside it. The record above is the paper as the editors checked it.",
+            )
+        ][: len(account_items)],
         Section(
             "checks",
             "Editors' checks of this study",
@@ -134,11 +220,21 @@ def study_detail(key: str) -> StudyPage:
             empty="The editors have not checked this study against its paper.",
         ),
         Section(
-            "claims",
-            "Statements resting on this study",
-            CLAIMS_TEMPLATE,
-            claims,
-            empty="No published statement rests on this study.",
+            "resting",
+            "What rests on this study",
+            "includes/sections/_resting.html",
+            _resting(study),
+            empty="No condition's verdict and no graded outcome rests on this study.",
+            subsections=[
+                Section(
+                    "claims",
+                    "Statements resting on this study",
+                    CLAIMS_TEMPLATE,
+                    [CitedClaim(claim) for claim in claims],
+                    empty="No published statement rests on this study.",
+                    level=3,
+                )
+            ],
         ),
     ]
     return StudyPage(row, build_page(sections))

@@ -4,8 +4,15 @@ from django.urls import reverse
 
 from . import export, selectors
 
+# Study records merged into another record of the same study (one record per real study):
+# the old address leads to the record that now holds the article's account of it.
+MERGED_STUDIES = {"bigliardi2007-pruritus-trial": "bigliardi2007-crossover-trial"}
+
 
 def study_detail(request, key):
+    if key in MERGED_STUDIES:
+        url = reverse("evidence:study-detail", args=[MERGED_STUDIES[key]])
+        return HttpResponsePermanentRedirect(f"{url}#accounts-heading")
     return render(request, "evidence/study_detail.html", vars(selectors.study_detail(key)))
 
 

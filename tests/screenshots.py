@@ -1,7 +1,8 @@
 """Full-page screenshots of the psoriasis pages for the README: `make screenshots`.
 
 Not named test_*.py, so a plain `pytest` never collects it; pytest runs it only when the
-file is named on the command line. It writes docs/screenshots/psoriasis-<view>-<width>.png.
+file is named on the command line. It writes docs/screenshots/psoriasis-<view>-<width>.png
+(whole pages) and psoriasis-<view>-first-<width>x<height>.png (the first screen only).
 """
 
 from pathlib import Path
@@ -19,6 +20,7 @@ site = test_browser.site
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PAGES = {"clinician": "/conditions/psoriasis/", "patient": "/conditions/psoriasis/patient/"}
 WIDTHS = [1280, 375]
+FIRST_SCREENS = [(1366, 768), (390, 844)]  # a common laptop and a common phone
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,6 +39,20 @@ def test_screenshot(browser, site, view, width):
         OUT.mkdir(parents=True, exist_ok=True)
         path = OUT / f"psoriasis-{view}-{width}.png"
         page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
+    finally:
+        page.context.close()
+    assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize(("width", "height"), FIRST_SCREENS)
+@pytest.mark.parametrize("view", PAGES)
+def test_first_screen(browser, site, view, width, height):
+    page = open_page(browser, width=width, height=height)
+    try:
+        page.goto(f"{site}{PAGES[view]}")
+        OUT.mkdir(parents=True, exist_ok=True)
+        path = OUT / f"psoriasis-{view}-first-{width}x{height}.png"
+        page.screenshot(path=path, full_page=False, animations="disabled", caret="hide")
     finally:
         page.context.close()
     assert path.stat().st_size > 0

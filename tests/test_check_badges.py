@@ -89,10 +89,19 @@ def test_a_checked_study_carries_the_flag_in_lists_and_its_page_shows_the_check(
     )
     anchor = f"{study.get_absolute_url()}#check-{check.key}"
     for path in ("/studies/", condition.get_absolute_url(), study.source.get_absolute_url()):
-        row = get_page(client, path).find(**{"data-study": study.key})
+        page = get_page(client, path)
+        row = page.find(**{"data-study": study.key})
         badge = badge_of(row, check)
-        assert "An open pilot." in badge.text(), path
         assert badge.find("a").attrs["href"] == anchor, path
+        # In full once per page (issue 15, item 7); where the study shows again, a one-line
+        # flag that still names the verdict and links to the check.
+        full = [
+            b
+            for b in page.iter("p", "check-badge")
+            if b.attrs.get("data-check") == check.key and "check-badge-repeat" not in b.classes
+        ]
+        assert len(full) == 1 and "An open pilot." in full[0].text(), path
+        assert "differs from the paper" in badge.text(), path
     study_page = get_page(client, study.get_absolute_url())
     assert badge_of(study_page.find("main"), check) is not None
     assert check.finding in study_page.find(id=f"check-{check.key}").text()

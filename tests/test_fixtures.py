@@ -28,6 +28,7 @@ from evidence.models import (
     SeedReference,
     Source,
     Study,
+    StudyAccount,
 )
 from evidence.wording import wording_problem
 from tests.pages import get_page
@@ -46,9 +47,12 @@ def test_all_fixtures_load_in_one_call_with_the_expected_rows(content):
         SeedReference: 6 + 5,
         Intervention: 6,  # + the trial's own 1% cream (the seed names no ointment for it)
         Mechanism: 5,
-        Study: 8,  # 6 as the seeds report them + the paper's 2 (Bigliardi 2007, editors' check)
-        Claim: 54,
-        Citation: 56,
+        # 5 as only a seed reports them + the paper's 2 (Bigliardi 2007, editors' check); the
+        # first seed's account of the Bigliardi trial is a StudyAccount on the paper's record.
+        Study: 7,
+        StudyAccount: 1,
+        Claim: 53,
+        Citation: 55,
         Conflict: 1,
         PrimarySourceCheck: 6,
         Condition: 7,
@@ -148,15 +152,19 @@ def test_the_conflict_on_randomized_trials_is_recorded_with_a_primary_source_che
 # ---------------------------------------------------------------- issue 7 corrections
 
 
-def test_the_seeds_bigliardi_record_is_kept_as_reported_but_counts_for_no_condition(content):
-    seed_record = Study.objects.get(key="bigliardi2007-pruritus-trial")
-    assert seed_record.reported_by.key == "kim-topical-ldn"
-    assert "more than 70%" in seed_record.quote
-    assert seed_record.intervention.formulation == "Cream"  # the seed names no ointment for it
-    assert not seed_record.conditions.exists()
-    assert not IndirectEvidence.objects.filter(study=seed_record).exists()
-    assert "bigliardi2007-trial-design" in {
-        check.key for check in seed_record.primary_source_checks.all()
+def test_the_bigliardi_trial_is_one_record_holding_the_first_articles_account(content):
+    # Issue 15, item 3: the article's "randomized, placebo-controlled trial" is its account
+    # on the paper's record of the randomized trial, not a study record of its own.
+    assert not Study.objects.filter(key="bigliardi2007-pruritus-trial").exists()
+    trial = Study.objects.get(key="bigliardi2007-crossover-trial")
+    [account] = trial.accounts.all()
+    assert account.reported_by.key == "kim-topical-ldn"
+    assert "more than 70%" in account.quote
+    assert trial.per_check.key == "bigliardi2007-trial-design"
+    # The paper's two studies, and no other record of the same paper.
+    assert set(Study.objects.filter(source__key="bigliardi2007").values_list("key", flat=True)) == {
+        "bigliardi2007-crossover-trial",
+        "bigliardi2007-open-pilot",
     }
 
 
@@ -236,7 +244,8 @@ def test_systematic_reviews_confirm_is_the_first_articles_own_uncited_words(cont
 
 def test_only_the_safety_questions_an_article_answers_are_tagged(content):
     tagged = dict(Claim.objects.exclude(safety_question="").values_list("key", "safety_question"))
-    assert tagged == {"oral-liver-monitoring": "monitoring", "oral-liver-disease": "liver-kidney"}
+    # Neither article says anything about patients with liver or kidney disease (issue 15).
+    assert tagged == {"oral-liver-monitoring": "monitoring"}
     assert {Claim.objects.get(key=key).route for key in tagged} == {"oral"}
 
 

@@ -8,7 +8,8 @@ from itertools import cycle
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conditions.models import (
@@ -39,6 +40,7 @@ from evidence.models import (
 )
 from revisions.models import Revision, RevisionStatus
 from tests.factories import (
+    load_content,
     make_citation,
     make_claim,
     make_condition,
@@ -49,7 +51,7 @@ from tests.factories import (
     make_source,
     make_study,
 )
-from tests.pages import footnotes, parse_html
+from tests.pages import assert_test_database, footnotes, parse_html
 
 EXTRA = 50  # rows of each kind added on top of the fixtures
 BASE = 2  # rows of each kind on the pages before measuring
@@ -228,15 +230,33 @@ def add_content(n=EXTRA, start=0):
                 )
 
 
-def test_no_page_makes_more_queries_when_content_grows_fifty_fold(content, client):
-    paths = page_paths()
-    # Two of everything first: Django skips a prefetch whose outer rows are all missing (no
-    # conflict on the page, no check of a claim), which is not a query the page saves for good.
-    add_content(BASE)
-    measure(client, paths)  # warm up: anything a first request does once
-    before = measure(client, paths)
-    add_content(EXTRA, start=BASE)
-    after = measure(client, paths)
+@pytest.fixture(scope="module")
+def grown(django_db_setup, django_db_blocker):
+    """Every page and API endpoint measured with the fixtures plus BASE, then plus BASE+EXTRA
+    of everything: {"pages"|"api": (before, after)}. The content is built once for both
+    tests (it costs seconds) in a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        assert_test_database()
+        load_content()
+        client = Client()
+        paths = {"pages": page_paths(), "api": api_paths()}
+        # Two of everything first: Django skips a prefetch whose outer rows are all missing
+        # (no conflict on the page, no check of a claim), not a query the page saves for good.
+        add_content(BASE)
+        before = {}
+        for kind, kind_paths in paths.items():
+            measure(client, kind_paths)  # warm up: anything a first request does once
+            before[kind] = measure(client, kind_paths)
+        add_content(EXTRA, start=BASE)
+        measured = {kind: (before[kind], measure(client, paths[kind])) for kind in paths}
+        transaction.set_rollback(True)
+    cache.clear()
+    return measured
+
+
+def test_no_page_makes_more_queries_when_content_grows_fifty_fold(grown):
+    before, after = grown["pages"]
+    paths = before
 
     counts = {name: (before[name][0], after[name][0]) for name in paths}
     report = "\n".join(f"{name}: {b} -> {a} queries" for name, (b, a) in counts.items())
@@ -341,14 +361,9 @@ def api_paths():
     }
 
 
-def test_no_api_endpoint_makes_more_queries_when_content_grows_fifty_fold(content, client):
-    paths = api_paths()
-    # As for the pages: two of everything first, so no prefetch is skipped for want of rows.
-    add_content(BASE)
-    measure(client, paths)  # warm up
-    before = measure(client, paths)
-    add_content(EXTRA, start=BASE)
-    after = measure(client, paths)
+def test_no_api_endpoint_makes_more_queries_when_content_grows_fifty_fold(grown):
+    before, after = grown["api"]
+    paths = before
 
     counts = {name: (before[name][0], after[name][0]) for name in paths}
     report = "\n".join(f"{name}: {b} -> {a} queries" for name, (b, a) in counts.items())

@@ -274,9 +274,23 @@ class GroupSerializer(serializers.Serializer):
     items = serializers.ListField(child=ItemField())
 
 
+class BestEvidenceSerializer(serializers.Serializer):
+    design = serializers.CharField(help_text="The strongest study design on record.")
+    level = GradeSerializer(allow_null=True, help_text="Its Oxford CEBM level; null: opinion.")
+    indirect = serializers.BooleanField(
+        help_text="True when only a study of another or narrower group reaches this level."
+    )
+    routes = serializers.ListField(
+        child=serializers.CharField(), source="route_values", help_text="Routes it tested."
+    )
+
+
 @item(VerdictItem, "verdict")
 class VerdictSerializer(RulingSerializer):
     scale = serializers.CharField(default="sort", read_only=True)
+    best = BestEvidenceSerializer(
+        allow_null=True, help_text="The strongest evidence on record, as the home page shows it."
+    )
     verdict = serializers.CharField(source="condition.verdict", help_text="Editors' wording.")
     rationale = serializers.CharField(source="condition.verdict_rationale")
 

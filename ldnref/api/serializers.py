@@ -8,11 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from conditions import derive
 from evidence import grading
 
 from .items import (
     AbsoluteUrlField,
     ApiUrlField,
+    BestEvidenceSerializer,
     CheckSerializer,
     ClaimSerializer,
     GradeSerializer,
@@ -34,8 +36,21 @@ class ConditionReviewSerializer(ReviewSerializer):
         return (user.get_full_name() or user.get_username()) if user else None
 
 
+class ConditionListSerializer(serializers.ListSerializer):
+    """Loads the listed conditions' evidence once (derive.load_evidence: 3 queries)."""
+
+    def to_representation(self, data: Any) -> Any:
+        conditions = list(data.all() if hasattr(data, "all") else data)
+        self.context["evidence"] = derive.load_evidence(conditions)
+        return super().to_representation(conditions)
+
+
 class ConditionSerializer(serializers.Serializer):
-    """A published condition with the verdict the home page shows."""
+    """A published condition with the verdict, grade and best evidence the home page shows
+    (each derived by conditions.derive, as on every page)."""
+
+    class Meta:
+        list_serializer_class = ConditionListSerializer
 
     slug = serializers.SlugField()
     url = ApiUrlField("api:condition-detail", source="slug")
@@ -45,6 +60,9 @@ class ConditionSerializer(serializers.Serializer):
     synonyms = serializers.SerializerMethodField()
     verdict = serializers.CharField(help_text="The editors' recommendation in words.")
     verdict_grade = serializers.SerializerMethodField(help_text="SORT grade; null: insufficient.")
+    best_evidence = serializers.SerializerMethodField(
+        help_text="The strongest evidence on record and the routes it tested; null: none."
+    )
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_patient_html_url(self, condition: Any) -> str:
@@ -54,10 +72,22 @@ class ConditionSerializer(serializers.Serializer):
         return [name.strip() for name in condition.synonyms.split(",") if name.strip()]
 
     @extend_schema_field(GradeSerializer(allow_null=True))
+    def _evidence(self, condition: Any) -> derive.ConditionEvidence:
+        found = self.context.get("evidence") or {}
+        if condition.pk not in found:  # serialized alone, not through the list
+            found = self.context["evidence"] = {**found, **derive.load_evidence([condition])}
+        return found[condition.pk]
+
+    @extend_schema_field(GradeSerializer(allow_null=True))
     def get_verdict_grade(self, condition: Any) -> Any:
-        ruling = condition.verdict_ruling(condition.studies.all())
+        ruling = derive.verdict(condition, self._evidence(condition))
         grade = self.context["grades"].get(grading.SORT_SCALE, ruling.code)
         return GradeSerializer(grade).data if grade else None
+
+    @extend_schema_field(BestEvidenceSerializer(allow_null=True))
+    def get_best_evidence(self, condition: Any) -> Any:
+        best = derive.best_evidence(self._evidence(condition), self.context["grades"])
+        return BestEvidenceSerializer(best).data if best else None
 
 
 class ConditionDetailSerializer(serializers.Serializer):
@@ -87,8 +117,21 @@ class InterventionRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class StudyAccountSerializer(serializers.Serializer):
+    """What one seed article said about the study: the article's account, not the record's."""
+
+    reported_by = serializers.CharField(source="reported_by.key", help_text="The seed's key.")
+    quote = serializers.CharField(help_text="The seed's verbatim words.")
+    design = serializers.CharField(help_text='The design as the article describes it; "": none.')
+    population = serializers.CharField()
+    n = serializers.IntegerField(allow_null=True, help_text="As the article reports it.")
+    result = serializers.CharField(help_text="The result as the article reports it.")
+
+
 class StudySerializer(serializers.Serializer):
-    """A study as a seed article reports it, with the level of evidence its design gives."""
+    """One record per study, as the paper reports it where the editors checked it (else as
+    the one seed that reports it), with the level of evidence its design gives and each other
+    article's account of it."""
 
     key = serializers.CharField()
     url = ApiUrlField("api:study-detail", source="key")
@@ -114,6 +157,9 @@ class StudySerializer(serializers.Serializer):
         help_text="For the paper's own record: key of the editors' check that read the paper.",
     )
     quote = serializers.CharField(help_text="The seed's verbatim words; empty for the paper's.")
+    accounts = StudyAccountSerializer(
+        many=True, source="accounts.all", help_text="What each article said about this study."
+    )
     conditions = serializers.SerializerMethodField(help_text="Slugs of its published conditions.")
     review = ReviewSerializer(source="*")
 

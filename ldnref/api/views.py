@@ -35,6 +35,7 @@ from evidence.models import (
     Mechanism,
     Source,
     Study,
+    StudyAccount,
     approved,
 )
 from evidence.selectors import GradeTable, mechanism_detail, published_claims, published_studies
@@ -116,7 +117,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published conditions with their verdicts (5 queries)"),
+    list=extend_schema(
+        summary="Published conditions with their verdicts and best evidence (7 queries)"
+    ),
 )
 class ConditionViewSet(ReadOnlyViewSet):
     """Conditions: the list shows verdicts; the detail is the whole clinician page as data."""
@@ -128,18 +131,13 @@ class ConditionViewSet(ReadOnlyViewSet):
     ordering = ["name"]
 
     def get_queryset(self) -> QuerySet[Condition]:
-        # The verdict rule reads designs only.
-        studies = Study.objects.published().only("pk", "design")
-        return (
-            Condition.objects.published()
-            .select_related("verdict_override")
-            .prefetch_related(Prefetch("studies", studies))
-        )
+        # The list serializer loads the listed conditions' evidence (conditions.derive).
+        return Condition.objects.published().select_related("verdict_override")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         if self.action == "list":
-            context["grades"] = lazy_grades(grading.SORT_SCALE)
+            context["grades"] = lazy_grades(grading.SORT_SCALE, grading.CEBM_SCALE)
         return context
 
     @extend_schema(
@@ -189,8 +187,8 @@ class ConditionViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published studies (6 queries)"),
-    retrieve=extend_schema(summary="One published study (5 queries)"),
+    list=extend_schema(summary="Published studies with the articles' accounts (7 queries)"),
+    retrieve=extend_schema(summary="One published study (6 queries)"),
 )
 class StudyViewSet(ReadOnlyViewSet):
     lookup_field = "key"
@@ -202,7 +200,10 @@ class StudyViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[Study]:
         conditions = Condition.objects.published().only("pk", "slug")
-        return published_studies().prefetch_related(Prefetch("conditions", conditions))
+        accounts = StudyAccount.objects.select_related("reported_by")
+        return published_studies().prefetch_related(
+            Prefetch("conditions", conditions), Prefetch("accounts", accounts)
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "grades": lazy_grades(grading.CEBM_SCALE)}

@@ -30,6 +30,8 @@ FILES = {
         "evidence.primarysourcecheck",
         # The paper's own study records refer to the check that read the paper: after it.
         "evidence.study/paper",
+        # What each article said about a study with its own record: after the record.
+        "evidence.studyaccount",
     ],
     "04_conditions.json": [
         "conditions.condition",
