@@ -273,6 +273,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "ldnref.lockout.lockout_response"
 
+# The review desk counts an approved item as due for re-review once its last review is
+# older than this many months (or it has none on record).
+REREVIEW_MONTHS = env_int("REREVIEW_MONTHS", 12)
+
 # A session ends after SESSION_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 120) * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -207,6 +207,7 @@ def add_content(n=EXTRA, start=0):
             claim_a=claim,
             claim_b=claims[(i - start + 1) % len(claims)],
             editors_note="They disagree.",
+            status=ReviewStatus.APPROVED,  # conflicts are reviewed: only approved ones show
         )
 
     # One certainty per outcome and route the fixtures leave free (at most 12 per condition),
