@@ -114,13 +114,19 @@ restore: .venv/installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# Requests/s under gunicorn against nginx serving a file, SQLite and PostgreSQL, at
-# synthesize --scale 1 and 100 (bench/http_load.py; installs wrk and nginx-light as root).
-# Options through BENCH_ARGS, e.g. BENCH_ARGS="--duration 4 --no-postgres". Under 5 minutes.
+# One table: instructions per request (callgrind) and requests/s, p50, p99 (wrk, gunicorn)
+# per row, builds and reads, against one floor (bench/run.py, bench/README.md; installs wrk,
+# nginx-light, redis-server and valgrind as root). Options through BENCH_ARGS, e.g.
+# BENCH_ARGS="--duration 3 --postgres". Under 5 minutes.
 # Phony: bench/ is also a directory.
 .PHONY: bench bench-cpu
 bench: .venv/installed
-	$(BIN)/python bench/http_load.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# RSS and PSS of each gunicorn worker after 1,000 mixed requests (bench/memory.py).
+.PHONY: bench-memory
+bench-memory: .venv/installed
+	$(BIN)/python bench/memory.py $(BENCH_ARGS)
 
 # In-process CPU per page (DEBUG=0, test client, throwaway SQLite); see bench/README.md.
 bench-cpu: .venv/installed

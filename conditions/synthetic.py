@@ -43,6 +43,7 @@ from evidence.models import (
     SeedReference,
     Source,
     Study,
+    StudyAccount,
 )
 
 from .models import (
@@ -227,6 +228,11 @@ def copy_studies(s: Synthesizer) -> None:
     )
 
 
+def copy_study_accounts(s: Synthesizer) -> None:
+    originals = list(StudyAccount.objects.order_by("pk"))
+    s.copies(StudyAccount, originals, lambda o, n: s.clone(o, n))
+
+
 def copy_claims(s: Synthesizer) -> None:
     originals = list(Claim.objects.order_by("pk"))
     s.general_claims = list(
@@ -348,6 +354,7 @@ COPIERS: list[Callable[[Synthesizer], None]] = [
     copy_interventions,
     copy_mechanisms,
     copy_studies,
+    copy_study_accounts,
     copy_claims,
     copy_citations,
     copy_conflicts,

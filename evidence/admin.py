@@ -6,12 +6,14 @@ column prints are joined with `list_select_related`, counts are annotated.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
@@ -20,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -50,6 +53,17 @@ from .validation import markdown_problems, plain_text_problems
 admin.site.site_header = "ldnref editors"
 admin.site.site_title = "ldnref editors"
 admin.site.index_title = "Evidence and conditions"
+admin.site.index_template = "admin/ldnref/index.html"
+_default_index = admin.site.index
+
+
+def index_with_review_desk(request, extra_context=None):
+    """The admin index with the review desk: what waits on the signed-in editor."""
+    desk = workflow.review_desk(request.user)
+    return _default_index(request, {"review_desk": desk, **(extra_context or {})})
+
+
+admin.site.index = index_with_review_desk  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -172,21 +186,75 @@ REVIEW_ACTIONS = [
     ("", "Keep the review status"),
     ("submit", "Submit for review"),
     ("approve", "Approve (publish)"),
+    ("approve_all", "Approve with its dependencies (what it cites or links, not yet approved)"),
+    ("changes", "Ask for changes (back to its authors, with your comment)"),
+    ("reject", "Reject (kept in history, marked rejected)"),
     ("retire", "Retire (take off the site)"),
     ("draft", "Return to draft"),
 ]
+# Actions only a reviewer may take; the form offers them to reviewers only.
+REVIEWER_ACTIONS = {"approve", "approve_all", "changes", "reject", "retire"}
 
 
 DONE = {
     "submit": "Submitted for review",
     "approve": "Approved",
+    "approve_all": "Approved with its dependencies",
     "retire": "Retired",
     "draft": "Returned to draft",
+    "changes": "Returned with a request for changes",
+    "reject": "Rejected",
 }
+
+NEEDS_SUBMIT_REASON = (
+    "Say in a few words why you make this change: the reviewer reads it, and once the "
+    "change is approved readers see it in the Changes list."
+)
 
 SAVED_FOR_REVIEW = (
     "Your change to “{}” is saved as a change waiting for review: readers still see the "
     "approved version until a reviewer approves it."
+)
+
+
+def stale_message(obj, changes, posted) -> SafeString:
+    """What an editor is told when their form is older than the item: who changed which
+    field and when, the value now and the value in their form."""
+    lines = []
+    for change in changes:
+        when = timezone.localtime(change.when) if timezone.is_aware(change.when) else change.when
+        yours = posted.get(change.name) if change.name else None
+        if yours is None:
+            lines.append(
+                format_html(
+                    "{} changed the {} on {}: now “{}”.",
+                    change.who,
+                    change.label,
+                    f"{when:%d %B %Y at %H:%M}",
+                    change.now,
+                )
+            )
+        else:
+            lines.append(
+                format_html(
+                    "{} changed the {} on {}: now “{}”; in your form “{}”.",
+                    change.who,
+                    change.label,
+                    f"{when:%d %B %Y at %H:%M}",
+                    change.now,
+                    yours,
+                )
+            )
+    return format_html(
+        "{} {} {}",
+        workflow.STALE.format(obj),
+        format_html_join(" ", "{}", ((line,) for line in lines)),
+        "Your input is kept below: merge the two by hand, then save again.",
+    )
+
+
+SAVED_AS_DRAFT = (
+    "“{}” is saved. Readers see it only once a reviewer approves it (it is not approved yet)."
 )
 
 
@@ -197,6 +265,20 @@ class ReviewedForm(forms.ModelForm):
         label="Review",
         help_text="Applied after saving, through the editorial workflow.",
     )
+    review_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason",
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=(
+            "Why this change (needed to submit), or why you reject it, ask for changes or "
+            "return someone else's change. The authors see it; readers see the reason of "
+            "an approved change."
+        ),
+    )
+    # The version the form was opened on (workflow.edit_token): a save from an older
+    # version is refused with what changed since, and the editor's input is kept.
+    edit_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,6 +288,24 @@ class ReviewedForm(forms.ModelForm):
             for name, pks in pending.get("m2m", {}).items():
                 if name in self.fields:
                     self.initial[name] = pks
+        if self.instance.pk and not self.is_bound:
+            self.initial["edit_version"] = workflow.edit_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
+            base = self.data.get(self.add_prefix("edit_version"), "")
+            changes = workflow.changed_since(stored, base)
+            if changes:
+                self.add_error(None, stale_message(stored, changes, self.data))
+                # Saving again from this form is a deliberate merge by the editor.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_version")] = workflow.edit_token(stored)
+        action = cleaned.get("review_action")
+        if action == "submit" and not (cleaned.get("review_reason") or "").strip():
+            self.add_error("review_reason", NEEDS_SUBMIT_REASON)
+        return cleaned
 
 
 def through_field(model, inline_model):
@@ -314,6 +414,9 @@ class HistoryAdmin(admin.ModelAdmin):
             rows=rows,
             pending=workflow.pending_revision(obj) if self.reverts else None,
             reverts=self.reverts,
+            revisions=list(Revision.objects.of(obj).select_related("author"))
+            if self.reverts
+            else [],
         )
         return TemplateResponse(request, "admin/revisions/history.html", context)
 
@@ -361,7 +464,50 @@ class ReviewedAdmin(HistoryAdmin):
     form = ReviewedForm
     reverts = True
     actions = ("submit_for_review", "approve", "retire")
-    review_fields = ("review_action", "status", "last_reviewed", "reviewed_by")
+    review_fields = (
+        "review_action",
+        "review_reason",
+        "edit_version",
+        "status",
+        "last_reviewed",
+        "reviewed_by",
+    )
+
+    def get_queryset(self, request):
+        # Whether a change waits on each row: one EXISTS in the changelist's own query.
+        waiting = Revision.objects.pending().filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+        )
+        return super().get_queryset(request).annotate(change_waiting=Exists(waiting))
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "change_waiting_column")
+
+    @admin.display(description="Change waiting", ordering="change_waiting")
+    def change_waiting_column(self, obj):
+        if not getattr(obj, "change_waiting", False):
+            return "—"
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, "waiting for review")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The Review choices this user may take: reviewer actions for reviewers only."""
+        form = super().get_form(request, obj, change, **kwargs)
+        if "review_action" in form.base_fields and not workflow.can_review(request.user):
+            # A copy: the declared field is shared by every form class of this admin.
+            field = form.base_fields["review_action"] = copy.deepcopy(
+                form.base_fields["review_action"]
+            )
+            field.choices = [(v, label) for v, label in REVIEW_ACTIONS if v not in REVIEWER_ACTIONS]
+        return form
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's "was changed successfully" would say a change is live that only waits.
+        if getattr(request, "_held_for_review", False) and "successfully" in str(message):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return (
@@ -442,8 +588,9 @@ class ReviewedAdmin(HistoryAdmin):
 
     @staticmethod
     def _unchanged(form, formsets=()):
-        """Only the Review field was set: nothing to save, so nobody becomes the last changer."""
-        return set(form.changed_data) <= {"review_action"} and not any(
+        """Only the Review fields were set: nothing to save, so nobody becomes a contributor."""
+        review = {"review_action", "review_reason", "edit_version"}
+        return set(form.changed_data) <= review and not any(
             formset.has_changed() for formset in formsets
         )
 
@@ -455,24 +602,49 @@ class ReviewedAdmin(HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         action = form.cleaned_data.get("review_action")
+        reason = (form.cleaned_data.get("review_reason") or "").strip()
+        # Nothing is published unless an approval below succeeds: no "changed successfully".
+        request._held_for_review = True
         if change and self._waits_for_review(obj) and not self._unchanged(form, formsets):
             obj._pending_data = getattr(obj, "_pending_data", None)
             data = proposed_data(obj, form, formsets)
             stored = type(obj).objects.get(pk=obj.pk)
-            workflow.propose(stored, data, by=request.user, submit=action == "submit")
+            try:
+                workflow.propose(
+                    stored,
+                    data,
+                    by=request.user,
+                    submit=action == "submit",
+                    reason=reason if action == "submit" else "",
+                    base=form.cleaned_data.get("edit_version") or None,
+                )
+            except workflow.Stale as stale:  # changed between the form's check and now
+                self.message_user(request, stale_message(stored, stale.changes, {}), messages.ERROR)
+                return
             for formset in formsets:  # nothing saved: the change message lists no rows
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             self.message_user(request, SAVED_FOR_REVIEW.format(stored), messages.INFO)
             if action and action != "submit":
-                self._run(request, action, [stored])
+                self._run(request, action, [stored], reason)
             return
         super().save_related(request, form, formsets, change)
+        if (not self._unchanged(form, formsets) or not change) and action not in (
+            "approve",
+            "approve_all",
+        ):
+            self.message_user(request, SAVED_AS_DRAFT.format(obj), messages.INFO)
         # After the inlines are saved, so a claim's new citations count for its approval.
         if action:
-            self._run(request, action, [form.instance])
+            self._run(request, action, [form.instance], reason)
 
-    def _run(self, request, action, objects):
-        result = workflow.TRANSITIONS[action](objects, by=request.user)
+    def _run(self, request, action, objects, reason=""):
+        transition = workflow.TRANSITIONS[action]
+        if action in workflow.WITH_REASON:
+            result = transition(objects, by=request.user, reason=reason)
+        else:
+            result = transition(objects, by=request.user)
+        if action in ("approve", "approve_all") and result.changed:
+            request._held_for_review = False
         verb = DONE[action]
         for ok, text in workflow.describe(result, verb):
             self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
@@ -506,8 +678,8 @@ class ReviewedAdmin(HistoryAdmin):
             return redirect(self._context(request, obj, "")["change_url"])
         if request.method == "POST":
             action = request.POST.get("action")
-            if action in ("approve", "draft", "submit"):
-                self._run(request, action, [obj])
+            if action in DONE and action != "retire":
+                self._run(request, action, [obj], request.POST.get("reason", "").strip())
             return redirect(self._context(request, obj, "")["change_url"])
         changes = snapshots.compare(type(obj), snapshots.snapshot(obj), pending.data)
         context = self._context(
@@ -520,6 +692,8 @@ class ReviewedAdmin(HistoryAdmin):
             right="Proposed",
             can_approve=workflow.can_review(request.user),
             can_submit=self.has_change_permission(request, obj),
+            contributed=request.user.pk in pending.contributor_ids,
+            dependencies=workflow.dependency_closure(obj),
         )
         return TemplateResponse(request, "admin/revisions/diff.html", context)
 
@@ -531,15 +705,28 @@ class ReviewedAdmin(HistoryAdmin):
             url = reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_in_review", args=[obj.pk]
             )
+            names = ", ".join(dict.fromkeys(c["name"] for c in pending.contributions))
             message = format_html(
                 "A change by {} is waiting for review ({}): the form shows it. Readers see the "
                 'approved version until it is approved. <a href="{}">Compare it with the '
                 "approved version</a>.",
-                pending.author or "an editor",
+                names or pending.author or "an editor",
                 pending.get_status_display().lower(),
                 url,
             )
             self.message_user(request, message, messages.INFO)
+            decision = pending.last_decision
+            if decision and decision["action"] in ("changes", "returned") and decision["reason"]:
+                self.message_user(
+                    request,
+                    format_html(
+                        "{} by {}: “{}”",
+                        decision["label"],
+                        decision["name"],
+                        decision["reason"],
+                    ),
+                    messages.WARNING,
+                )
         return super().change_view(request, object_id, form_url, extra)
 
 
@@ -668,8 +855,9 @@ class GradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(HistoryAdmin):
-    list_display = ("name", "slug", "grade_count", "source")
+class GradingScaleAdmin(ReviewedAdmin):
+    list_display = ("name", "slug", "grade_count", "source", "status", "last_reviewed")
+    list_filter = ("status",)
     search_fields = ("name", "slug", "source")
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
@@ -685,7 +873,9 @@ class GradingScaleAdmin(HistoryAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(HistoryAdmin):
+class GradeAdmin(PartOfReviewedAdmin):
+    reviewed_parent = "scale"
+
     list_display = ("label", "code", "scale", "rank")
     list_filter = ("scale",)
     search_fields = ("label", "code", "scale__name")
@@ -780,9 +970,9 @@ class SeedReferenceAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(HistoryAdmin):
-    list_display = ("name", "drug", "route", "strength", "frequency", seed_key)
-    list_filter = ("route", "reported_by")
+class InterventionAdmin(ReviewedAdmin):
+    list_display = ("name", "drug", "route", "strength", "frequency", seed_key, "status")
+    list_filter = ("status", "route", "reported_by")
     search_fields = ("key", "name", "drug", "formulation")
     list_select_related = ("reported_by",)
     prepopulated_fields = {"key": ("name",)}
@@ -944,8 +1134,9 @@ class StudyAccountAdmin(PartOfReviewedAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(HistoryAdmin):
-    list_display = ("title", "claim_a", "claim_b")
+class ConflictAdmin(ReviewedAdmin):
+    list_display = ("title", "claim_a", "claim_b", "status", "last_reviewed")
+    list_filter = ("status",)
     search_fields = ("key", "title", "editors_note", "claim_a__key", "claim_b__key")
     list_select_related = ("claim_a", "claim_b")
     prepopulated_fields = {"key": ("title",)}
@@ -970,7 +1161,16 @@ class PrimarySourceCheckAdmin(PartOfReviewedAdmin):
 class RevisionAdmin(admin.ModelAdmin):
     """Every proposed change: reviewers work through the ones in review from here."""
 
-    list_display = ("item_link", "kind", "summary", "status", "author", "created", "reviewed")
+    list_display = (
+        "item_link",
+        "kind",
+        "summary",
+        "reason",
+        "status",
+        "contributors",
+        "created",
+        "reviewed",
+    )
     list_filter = ("status", "kind", "content_type")
     search_fields = ("item_repr", "summary")
     list_select_related = ("author", "reviewed_by", "content_type")
@@ -996,6 +1196,12 @@ class RevisionAdmin(admin.ModelAdmin):
             f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=[obj.object_id]
         )
         return format_html('<a href="{}">{}</a>', url, obj.item_repr)
+
+    @admin.display(description="Contributors")
+    def contributors(self, obj):
+        """Everyone who wrote part of the change (no query: they are stored with it)."""
+        names = dict.fromkeys(entry["name"] for entry in obj.contributions)
+        return ", ".join(names) or (str(obj.author) if obj.author else "—")
 
     @admin.display(description="Reviewed", ordering="reviewed_on")
     def reviewed(self, obj):

@@ -115,15 +115,19 @@ def grade_field(scale_slug, scale_name, **options):
 # ---------------------------------------------------------------- grading scales
 
 
-class GradingScale(CheckedText):
+class GradingScale(CheckedText, Reviewed):
+    """A published grading scale; its grades are edited with it and reviewed with it."""
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     purpose = models.TextField(help_text="What the scale grades, in our words.")
     source = models.CharField(max_length=500, help_text="Who publishes the scale.")
     source_url = models.URLField(max_length=500, help_text="Page the definitions were read on.")
 
-    objects = KeyedManager("slug")
+    objects = PublishedKeyedManager("slug")
     history = track_history()
+
+    revision_children = ("grades",)
 
     class Meta:
         ordering = ["name"]
@@ -405,7 +409,7 @@ class Reported(CheckedText):
 # ---------------------------------------------------------------- what the sources report
 
 
-class Intervention(Reported):
+class Intervention(Reported, Reviewed):
     key = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     drug = models.CharField(max_length=100)
@@ -416,7 +420,7 @@ class Intervention(Reported):
     strength = models.CharField(max_length=50, blank=True, help_text='e.g. "1%" or "4.5 mg"')
     frequency = models.CharField(max_length=100, blank=True)
 
-    objects = KeyedManager()
+    objects = PublishedKeyedManager()
     history = track_history()
 
     class Meta:
@@ -774,7 +778,7 @@ class Citation(Reported):
 # ---------------------------------------------------------------- disagreements and checks
 
 
-class Conflict(CheckedText):
+class Conflict(CheckedText, Reviewed):
     """Two claims that point different ways, with the editors' note on why."""
 
     key = models.SlugField(unique=True)
@@ -783,7 +787,7 @@ class Conflict(CheckedText):
     claim_b = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="conflicts_as_b")
     editors_note = models.TextField(help_text="What the disagreement is and what we make of it.")
 
-    objects = KeyedManager()
+    objects = PublishedKeyedManager()
     history = track_history()
 
     class Meta:

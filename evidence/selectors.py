@@ -341,7 +341,7 @@ def mechanism_detail(slug: str) -> MechanismPage:
 
 def methods() -> dict[str, Any]:
     """Every grading scale with its levels, and the design-to-level mapping (2 queries)."""
-    scales = list(GradingScale.objects.prefetch_related("grades"))
+    scales = list(GradingScale.objects.published().prefetch_related("grades"))
     levels = {
         grade.code: grade
         for scale in scales

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .management.content import content_models
 from .models import ContentVersion
 
 ROW = 1
+# Sent after every bump (the change has committed): ldnref.publish builds the pages then.
+moved = Signal()
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -47,6 +50,7 @@ def bump() -> None:
     )
     if not updated:
         ContentVersion.objects.get_or_create(pk=ROW, defaults={"number": 1, "changed_at": now})
+    moved.send(sender=ContentVersion)
 
 
 def changed() -> None:

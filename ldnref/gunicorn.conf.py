@@ -31,3 +31,19 @@ accesslog = os.environ.get("ACCESS_LOG") or None
 # gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), so a second
 # server on the machine (the bench, a test) would take it over; nothing here uses it.
 control_socket_disable = True
+
+
+def when_ready(server: object) -> None:
+    """In the master, after the app is loaded and before the first fork: import every view
+    (the URLconf) and load the data every worker reads (the syllable table behind the
+    patient pages' reading grade), then freeze what exists so the workers' garbage collector
+    never writes to the pages they share with the master."""
+    import gc
+
+    from django.urls import get_resolver
+
+    from conditions.plain_language import syllables_by_word
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URLconf and every view)
+    syllables_by_word()
+    gc.freeze()

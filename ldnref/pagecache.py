@@ -1,7 +1,9 @@
 """HTTP caching for anonymous readers: conditional GETs and a whole-response cache.
 
-Both hang off the content version (evidence.versions, one primary-key query), which every
-committed content change bumps, including approvals through evidence.workflow. So:
+Both hang off the content version (evidence.versions), which every committed content change
+bumps, including approvals through evidence.workflow; readers get the version that
+ldnref.publish says is served (checked at most once a second per process: a hit touches no
+database), and the publisher fills this cache for each new version before readers see it. So:
 
 - ETag and Last-Modified come from the version; a matching If-None-Match or
   If-Modified-Since answers 304 here, before the view builds anything.
@@ -35,8 +37,11 @@ from django.utils.http import http_date
 
 from evidence import versions
 
-API_PREFIX = "/api/"
-KEY_PREFIX = "ldnref:page"
+from . import publish
+from .pagekey import API_PREFIX, page_cache_key, representation
+
+__all__ = ["PageCacheMiddleware", "page_cache_key", "representation"]
+
 CACHED_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous GETs, for tests and the bench
 
 
@@ -47,25 +52,6 @@ def origin(request: HttpRequest) -> str:
     then name port 6666; that answer must be stored apart from everyone else's.
     """
     return f"{request.scheme}://{request.get_host()}"
-
-
-def representation(origin: str, path: str, accept: str) -> str:
-    """What an answer depends on besides the content: origin, full path, and Accept for the API."""
-    accept = accept if path.startswith(API_PREFIX) else ""
-    return f"{origin}\n{path}\n{accept}"
-
-
-def page_cache_key(origin: str, path: str, accept: str, *, version: versions.Version) -> str:
-    """The one place the page cache's keys are made; anything storing pages must use it.
-
-    origin: scheme://host[:port] (see origin()); path: the full path with its query string
-    (request.get_full_path()); accept: the Accept header as sent (only counts under /api/).
-    The time of the change as well as its number is in the key: a re-created database starts
-    counting again, and must not meet answers a shared Redis kept from the old one.
-    """
-    stamp = int(version.changed_at.timestamp() * 1_000_000)
-    digest = hashlib.sha256(representation(origin, path, accept).encode()).hexdigest()
-    return f"{KEY_PREFIX}:{version.number}:{stamp}:{digest}"
 
 
 def request_representation(request: HttpRequest) -> tuple[str, str, str]:
@@ -122,7 +108,14 @@ class PageCacheMiddleware:
             response.headers["Cache-Control"] = "private, no-cache"
             return response
 
-        version = versions.current()
+        building = request.META.get(publish.PUBLISH_META)
+        if isinstance(building, versions.Version):  # the publisher: build, store, no lookup
+            response = self.get_response(request)
+            if storable(request, response):  # kept until versions move on, not an hour
+                self.store(cache_key(request, building), response, settings.PUBLISH_TIMEOUT)
+            return response
+
+        version = publish.served_version()
         tag = etag(request, version)
         modified = version.changed_at.timestamp()
         not_modified = get_conditional_response(request, etag=tag, last_modified=int(modified))
@@ -154,7 +147,13 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if storable(request, response):
-            headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
-            cache.set(key, (response.content, headers), settings.PAGE_CACHE_TIMEOUT)
+            self.store(key, response)
         response.headers[CACHED_HEADER] = "miss"
         return response
+
+    @staticmethod
+    def store(key: str, response: HttpResponse, timeout: int | None = None) -> None:
+        headers = [(name, value) for name, value in response.items() if name != CACHED_HEADER]
+        caches[settings.PAGE_CACHE_ALIAS].set(
+            key, (response.content, headers), timeout or settings.PAGE_CACHE_TIMEOUT
+        )

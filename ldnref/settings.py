@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "evidence",
     "conditions",
     "revisions",
+    "ldnref",  # publishing (ldnref.publish) and `manage.py publish`
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,36 @@ PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 3600)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 300, minimum=0)
 PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0)
+# Build on publish (ldnref.publish): when the content version moves, the process that moved
+# it builds every public answer for each origin readers use (scheme://host[:port], as Django
+# builds it from the request) before readers are served the new version. By default one
+# http origin per ALLOWED_HOSTS entry on PORT (8000), e.g. http://localhost:8000; behind a
+# proxy set it, e.g. PUBLISH_ORIGINS=https://ldnref.example.org.
+# On by default only with a shared (Redis) page cache: a locmem cache lives and dies with the
+# one process, so a management command publishing into it would build pages no reader gets.
+PUBLISH_ON_CHANGE = env_bool(
+    "PUBLISH_ON_CHANGE", CACHES[PAGE_CACHE_ALIAS]["BACKEND"].endswith("RedisCache")
+)
+PUBLISH_ORIGINS = env_list(
+    "PUBLISH_ORIGINS",
+    default=[
+        f"http://{host}:{os.environ.get('PORT') or '8000'}"
+        for host in ALLOWED_HOSTS
+        if host and not host.startswith(".") and host != "*"
+    ],
+)
+# Only addresses starting with one of these are built on publish (all when empty); the rest
+# are built by their first reader after a change, e.g. /conditions/,/api/v1/conditions/ on a
+# site too large to rebuild whole on every approval.
+PUBLISH_PREFIXES = env_list("PUBLISH_PREFIXES", default=[])
+# Seconds a published answer is kept (PAGE_CACHE_TIMEOUT is for answers built on a miss):
+# long enough that readers never find it gone while its version is current.
+PUBLISH_TIMEOUT = env_int("PUBLISH_TIMEOUT", 7 * 24 * 3600)
+# Readers check the content version at most this often per process (a hit in between
+# touches no database); if the publisher has not published a newer version this long after
+# the change, readers serve it anyway, building pages on a miss.
+PAGE_VERSION_CHECK_SECONDS = env_int("PAGE_VERSION_CHECK_SECONDS", 1, minimum=0)
+PUBLISH_GRACE_SECONDS = env_int("PUBLISH_GRACE_SECONDS", 120)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # The seed articles' text files: quotes are checked against them when saved (evidence.validation)
 # and by check_content and verify_quotes.
@@ -241,6 +272,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "ldnref.lockout.lockout_response"
+
+# The review desk counts an approved item as due for re-review once its last review is
+# older than this many months (or it has none on record).
+REREVIEW_MONTHS = env_int("REREVIEW_MONTHS", 12)
 
 # A session ends after SESSION_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 120) * 60

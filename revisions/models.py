@@ -16,6 +16,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+
+def when(value):
+    """A time stored in a JSON field, as a datetime."""
+    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def display_name(user) -> str:
@@ -30,6 +36,7 @@ class RevisionStatus(models.TextChoices):
     IN_REVIEW = "in-review", "In review"
     APPROVED = "approved", "Approved"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    REJECTED = "rejected", "Rejected"
 
 
 PENDING = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW)
@@ -88,6 +95,25 @@ class Revision(models.Model):
         related_name="+",
     )
     reviewed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Moves on every save of the change: a form opened on an older version is stale.",
+    )
+    contributions = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        default=list,
+        blank=True,
+        help_text="Every save of the change: who, when, which fields, at which version.",
+    )
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why this change, in the editor's words."
+    )
+    decisions = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        default=list,
+        blank=True,
+        help_text="Reviewers' and editors' decisions on the change, each with its reason.",
+    )
 
     objects = RevisionQuerySet.as_manager()
 
@@ -127,3 +153,22 @@ class Revision(models.Model):
     @property
     def is_pending(self):
         return self.status in PENDING
+
+    @property
+    def contributor_ids(self) -> set[int]:
+        """Everyone who wrote any part of the change: none of them may approve it."""
+        ids = {entry["user_id"] for entry in self.contributions if entry.get("user_id")}
+        return ids | ({self.author_id} if self.author_id else set())
+
+    @property
+    def last_decision(self) -> dict | None:
+        return self.decision_list[-1] if self.decisions else None
+
+    @property
+    def contribution_list(self) -> list[dict]:
+        """The contributions with their times as datetimes (JSON stores them as text)."""
+        return [{**entry, "at": when(entry["at"])} for entry in self.contributions]
+
+    @property
+    def decision_list(self) -> list[dict]:
+        return [{**entry, "at": when(entry["at"])} for entry in self.decisions]

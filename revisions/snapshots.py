@@ -133,6 +133,7 @@ class Change:
     label: str
     old: str
     new: str
+    name: str = ""  # the field's name (inline rows: "<accessor>"), for forms to match
 
     @property
     def diff(self) -> SafeString:
@@ -175,11 +176,13 @@ def _row_changes(
     for field in own_fields(model, skip):
         a, b = old["fields"].get(field.name), new["fields"].get(field.name)
         if a != b:
-            changes.append(Change(str(field.verbose_name), _shown(field, a), _shown(field, b)))
+            label = str(field.verbose_name)
+            changes.append(Change(label, _shown(field, a), _shown(field, b), field.name))
     for field in m2m_fields(model):
         a, b = old.get("m2m", {}).get(field.name), new.get("m2m", {}).get(field.name)
         if a is not None and b is not None and sorted(a) != sorted(b):
-            changes.append(Change(str(field.verbose_name), _linked(field, a), _linked(field, b)))
+            label = str(field.verbose_name)
+            changes.append(Change(label, _linked(field, a), _linked(field, b), field.name))
     return changes
 
 
@@ -196,14 +199,15 @@ def compare(model: type[models.Model], old: Snapshot, new: Snapshot) -> list[Cha
         for pk, row in before.items():
             if pk not in after:
                 shown = "; ".join(str(v) for v in row["fields"].values() if v not in (None, ""))
-                changes.append(Change(f"{name} removed", shown, "—"))
+                changes.append(Change(f"{name} removed", shown, "—", rel.name))
         for row in new["children"][rel.name]:
             if row["pk"] is None or row["pk"] not in before:
                 shown = "; ".join(str(v) for v in row["fields"].values() if v not in (None, ""))
-                changes.append(Change(f"{name} added", "—", shown))
+                changes.append(Change(f"{name} added", "—", shown, rel.name))
             else:
                 for change in _row_changes(child_model, before[row["pk"]], row, skip=fk):
                     change.label = f"{name}: {change.label}"
+                    change.name = rel.name
                     changes.append(change)
     return changes
 

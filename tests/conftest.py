@@ -15,7 +15,8 @@ import pytest
 from tests.factories import load_content
 from tests.time_limit import (
     in_ci,
-    pytest_fixture_setup,  # noqa: F401  (hooks: fail slow tests in CI)
+    pytest_collection_modifyitems,  # noqa: F401  (hooks: fail slow tests in CI)
+    pytest_fixture_setup,  # noqa: F401
     pytest_runtest_makereport,  # noqa: F401
 )
 

@@ -180,6 +180,7 @@ def make_scale(**overrides):
         "purpose": "Grades things for tests.",
         "source": "The test suite",
         "source_url": "https://example.org/scale",
+        "status": ReviewStatus.APPROVED,  # most tests grade on scales readers may see
     }
     fields.update(overrides)
     return GradingScale.objects.create(**fields)
@@ -265,7 +266,12 @@ def _reported(overrides):
 
 def make_intervention(**overrides):
     n = _next()
-    fields = {"key": f"intervention-{n}", "name": f"Naltrexone 1% cream {n}", "drug": "naltrexone"}
+    fields = {
+        "key": f"intervention-{n}",
+        "name": f"Naltrexone 1% cream {n}",
+        "drug": "naltrexone",
+        "status": ReviewStatus.APPROVED,  # most tests show what published studies use
+    }
     fields.update(overrides)
     return Intervention.objects.create(**_reported(fields))
 
@@ -307,7 +313,12 @@ def make_citation(**overrides):
 
 def make_conflict(**overrides):
     n = _next()
-    fields = {"key": f"conflict-{n}", "title": f"Conflict {n}", "editors_note": "Why they differ."}
+    fields = {
+        "key": f"conflict-{n}",
+        "title": f"Conflict {n}",
+        "editors_note": "Why they differ.",
+        "status": ReviewStatus.APPROVED,
+    }
     fields.update(overrides)
     _default(fields, "claim_a", make_claim)
     _default(fields, "claim_b", make_claim)
@@ -401,7 +412,8 @@ def make_one_of_each():
     strength = make_grade(grading.STRENGTH_SCALE, code="a", label="A")
     return {
         GradingScale: strength.scale,
-        Grade: strength,
+        # Of a draft scale: grades of an approved scale are changed on the scale's page.
+        Grade: make_grade(make_scale(status=ReviewStatus.DRAFT)),
         Source: seed,
         # Of a draft seed: rows of an approved item are only viewed on their own admin page.
         SeedReference: make_seed_reference(seed=make_seed(status=ReviewStatus.DRAFT), number=1),

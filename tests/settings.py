@@ -32,3 +32,9 @@ CACHES = {
     "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 PAGE_CACHE_ALIAS = "pages"
+
+# Build on publish (ldnref.publish) is off unless a test turns it on: building every page on
+# each content change would slow every test that saves content. Readers check the content
+# version on every request, so a change shows at once, as tests expect.
+PUBLISH_ON_CHANGE = False
+PAGE_VERSION_CHECK_SECONDS = 0

@@ -81,6 +81,7 @@ def test_an_edit_waits_for_a_second_person_then_shows_under_changes(browser, sit
     editor.goto(change_url)
     editor.locator("#id_result").fill(NEW)
     editor.locator("#id_review_action").select_option("submit")
+    editor.locator("#id_review_reason").fill("The paper reports nine.")
     editor.get_by_role("button", name="Save", exact=True).click()
     expect(editor.locator(".messagelist")).to_contain_text("waiting for review")
     assert reader_sees(browser, site, OLD) and not reader_sees(browser, site, NEW)
@@ -88,8 +89,9 @@ def test_an_edit_waits_for_a_second_person_then_shows_under_changes(browser, sit
     # 2. The same person cannot approve it, even holding the reviewer role.
     editor.goto(in_review_url)
     expect(editor.locator("table.revision-diff")).to_contain_text(NEW)
-    editor.get_by_role("button", name="Approve this change").click()
-    expect(editor.locator(".messagelist")).to_contain_text("two-person rule")
+    # The page offers them no approval and says why.
+    expect(editor.get_by_role("button", name="Approve this change")).to_have_count(0)
+    expect(editor.locator(".submit-row")).to_contain_text("two-person rule")
     assert not reader_sees(browser, site, NEW)
 
     # 3. A reviewer approves: the page shows the new text and the Changes list says so.
@@ -104,7 +106,9 @@ def test_an_edit_waits_for_a_second_person_then_shows_under_changes(browser, sit
     reader.goto(f"{site}/conditions/psoriasis/")
     changes = reader.locator("section.section-changes")
     expect(changes).to_contain_text("Weinstock 2020")
-    expect(changes).to_contain_text("Changed the result. Approved by Rita Roe.")
+    expect(changes).to_contain_text(
+        "Changed the result. Why: The paper reports nine. Approved by Rita Roe."
+    )
     for page in (editor, reviewer, reader):
         page.context.close()
 

@@ -19,6 +19,7 @@ from conditions import selectors
 from conditions.models import Condition
 from evidence import workflow
 from evidence.models import Claim
+from ldnref import publish
 from tests.databases import shareable_url
 from tests.factories import load_content, make_citation, make_claim, make_editor, make_seed
 
@@ -204,6 +205,89 @@ def test_a_matching_conditional_request_gets_304_before_the_page_is_built(
     assert since.status_code == HTTPStatus.NOT_MODIFIED
 
 
+# ---------------------------------------------------------------- build on publish
+
+
+@pytest.fixture
+def publishing(settings, page_cache):
+    """Production's reading and publishing: versions checked once a second, pages built when
+    the content changes (only the psoriasis page, to keep the test short)."""
+    settings.PAGE_VERSION_CHECK_SECONDS = 1
+    settings.PUBLISH_ON_CHANGE = True
+    settings.PUBLISH_ORIGINS = ["http://testserver"]
+    settings.PUBLISH_PREFIXES = [PSORIASIS]
+    publish.forget()
+    yield
+    publish.forget()
+
+
+def test_a_hit_touches_no_database(content, client, publishing, settings):
+    settings.PAGE_VERSION_CHECK_SECONDS = 60  # a slow first build must not end the interval
+    client.get(PSORIASIS)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(PSORIASIS)
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+
+
+def test_after_an_approval_the_first_reader_gets_the_new_page_already_built(
+    content, client, publishing, monkeypatch, django_capture_on_commit_callbacks
+):
+    before = client.get(PSORIASIS)
+    claim = new_psoriasis_claim("A statement built when it was approved.")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve([claim], by=make_editor())
+
+    def not_called(slug):
+        raise AssertionError("a reader waited for the page to be built")
+
+    monkeypatch.setattr(selectors, "clinician_page", not_called)
+    after = client.get(PSORIASIS)
+    assert after["X-Page-Cache"] == "hit"
+    assert b"A statement built when it was approved." in after.content
+    assert b"A statement built when it was approved." not in before.content
+    assert after["ETag"] != before["ETag"]
+
+
+def test_readers_keep_the_published_pages_until_the_new_ones_are_built(
+    content, client, publishing, settings, django_capture_on_commit_callbacks
+):
+    client.get(PSORIASIS)
+    publish.publish()  # the current version is published
+    settings.PUBLISH_ON_CHANGE = False  # the next change's publisher has not finished
+    settings.PAGE_VERSION_CHECK_SECONDS = 0
+    claim = new_psoriasis_claim("A statement whose page is still being built.")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve([claim], by=make_editor())
+    waiting = client.get(PSORIASIS)
+    assert waiting["X-Page-Cache"] == "hit"
+    assert b"A statement whose page is still being built." not in waiting.content
+
+    settings.PUBLISH_GRACE_SECONDS = 0  # the publisher gave up: readers build the new page
+    late = client.get(PSORIASIS)
+    assert late["X-Page-Cache"] == "miss"
+    assert b"A statement whose page is still being built." in late.content
+
+
+def test_publish_lists_every_public_page(content):
+    assert set(PUBLIC) <= {address.path for address in publish.addresses()}
+
+
+def test_publish_stores_the_addresses_it_builds_for_readers_of_that_origin(
+    content, client, page_cache, settings
+):
+    settings.PUBLISH_ORIGINS = ["http://testserver"]
+    settings.PUBLISH_PREFIXES = [PSORIASIS, "/api/v1/claims/"]  # a few, to keep it short
+    result = publish.publish()
+    assert result.skipped == 0
+    for path in (PSORIASIS, PSORIASIS + "patient/", "/api/v1/claims/"):
+        response = client.get(path, headers={"Accept": "application/json"})
+        assert response["X-Page-Cache"] == "hit", path
+    assert client.get("/methods/")["X-Page-Cache"] == "miss"  # not among the prefixes
+    other_host = client.get(PSORIASIS, headers={"Host": "localhost"})
+    assert other_host["X-Page-Cache"] == "miss"  # published for http://testserver only
+
+
 # ---------------------------------------------------------------- across processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,10 +300,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
+CANONICAL = "localhost"  # both servers answer as the one site readers address
+
+
 def fetch(url):
     # Both servers are asked for the same public host, as behind one reverse proxy: the page
     # cache keys on the origin, so each port on its own would be stored apart.
-    request = urllib.request.Request(url, headers={"Host": "localhost"})
+    request = urllib.request.Request(url, headers={"Host": CANONICAL})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return answer.headers, answer.read()
 
@@ -263,6 +350,11 @@ def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
         "DEBUG": "1",
         "DATABASE_URL": shareable_url(tmp_path),
         "CACHE_URL": REDIS_DB_URL,
+        # The approving process builds the page before readers are served the new version.
+        "PUBLISH_ON_CHANGE": "1",
+        "PUBLISH_ORIGINS": f"http://{CANONICAL}",
+        "PUBLISH_PREFIXES": PSORIASIS,  # one page, to keep the test short
+        "PAGE_VERSION_CHECK_SECONDS": "1",
     }
     env.pop("SECRET_KEY", None)
     redis.Redis.from_url(REDIS_DB_URL).flushdb()  # no page from an earlier run of this test
@@ -270,7 +362,7 @@ def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
     a, b = (url + PSORIASIS for _process, url in servers)
     try:
         headers, before = fetch(a)
-        assert headers["X-Page-Cache"] == "miss"
+        assert headers["X-Page-Cache"] == "miss"  # nothing published yet: A builds it
         headers, from_b = fetch(b)
         assert headers["X-Page-Cache"] == "hit"  # B reads what A stored in Redis
         assert from_b == before
@@ -288,8 +380,11 @@ def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
             "make_citation(claim=claim, reported_by=make_seed())\n"
             "workflow.approve([claim], by=make_editor())\n",
         )
+        # Readers check the version at most once a second; then the first of them gets the
+        # page the approving process already built: a hit, nobody waits for a build.
+        time.sleep(1.1)
         headers, after = fetch(a)
-        assert headers["X-Page-Cache"] == "miss"
+        assert headers["X-Page-Cache"] == "hit"
         assert b"Approved in another process." in after
         assert b"Approved in another process." not in before
         headers, after_b = fetch(b)

@@ -64,7 +64,9 @@ def test_an_edit_to_an_approved_study_reaches_readers_only_once_a_reviewer_appro
     study = make_study(status=APPROVED, result=OLD)
     client.force_login(editor)
 
-    edit_in_admin(client, study, result=NEW, review_action="submit")
+    edit_in_admin(
+        client, study, result=NEW, review_action="submit", review_reason="The trial reported seven."
+    )
 
     study.refresh_from_db()
     assert study.result == OLD and study.status == APPROVED
@@ -224,7 +226,9 @@ def test_the_history_shows_who_changed_what_and_the_diff_and_revert_pages_open(
 ):
     study = make_study(status=APPROVED, result=OLD)
     client.force_login(editor)
-    edit_in_admin(client, study, result=NEW, review_action="submit")
+    edit_in_admin(
+        client, study, result=NEW, review_action="submit", review_reason="The trial reported seven."
+    )
     workflow.approve([study], by=reviewer)
 
     history = client.get(reverse("admin:evidence_study_history", args=[study.pk])).text
@@ -283,7 +287,8 @@ def test_every_content_model_has_a_history_with_a_diff_of_each_version(admin_cli
 
 def test_dropping_a_claim_from_an_approved_condition_waits_for_review(client, editor, reviewer):
     condition = make_condition(status=APPROVED, clinician_summary=OLD)
-    kept, dropped = make_claim(), make_claim()
+    # Approved claims: approving a condition that links a draft is refused (dependencies).
+    kept, dropped = make_claim(status=APPROVED), make_claim(status=APPROVED)
     condition.claims.add(kept, dropped)
     client.force_login(editor)
     url = change_url(condition)

@@ -122,6 +122,9 @@ def test_the_admin_cannot_set_a_status_directly(admin_client):
         "quote": study.quote,
         "status": ReviewStatus.APPROVED,
         "review_action": "",
+        # The inline of the articles' accounts of the study, empty.
+        "accounts-TOTAL_FORMS": "0",
+        "accounts-INITIAL_FORMS": "0",
     }
 
     response = admin_client.post(f"/admin/evidence/study/{study.pk}/change/", data)

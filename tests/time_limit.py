@@ -1,7 +1,11 @@
-"""A slow test is a bug: under CI, any single phase (set-up, call or tear-down) of a test
-that takes longer than TEST_TIME_LIMIT seconds (20 unless set) fails that test, so the suite
-cannot creep back to twenty minutes unnoticed. Session-wide set-up (creating and migrating
-the test database, once per run) is not any one test's time and is not counted.
+"""Keeping the suite honest about time. A slow test is a bug: under CI, any single phase
+(set-up, call or tear-down) of a test that takes longer than TEST_TIME_LIMIT seconds (20
+unless set) fails that test, so the suite cannot creep back to twenty minutes unnoticed.
+Session-wide set-up (creating and migrating the test database, once per run) is not any one
+test's time and is not counted.
+
+It also records every collected test's markers before `-m` deselects any, for the guard that
+checks make test-fast's filter (tests/test_guards.py).
 
 A pytest plugin with no Django in it, loaded by tests/conftest.py, so that
 tests/test_guards.py can run it on its own.
@@ -13,6 +17,18 @@ import time
 import pytest
 
 _session_setup = {"depth": 0, "seconds": 0.0}
+_collected: dict[str, set[str]] = {}
+
+
+def collected_markers() -> dict[str, set[str]]:
+    """{test id: marker names} of every test this run collected, before -m deselected any."""
+    return _collected
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        _collected[item.nodeid] = {mark.name for mark in item.iter_markers()}
 
 
 def in_ci() -> bool:

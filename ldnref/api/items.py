@@ -575,6 +575,9 @@ class ChangeSerializer(serializers.Serializer):
     reviewed_on = serializers.DateField(source="revision.reviewed_on", allow_null=True)
     item = serializers.CharField(source="revision.item_repr", help_text="What was changed.")
     summary = serializers.CharField(source="revision.summary", help_text="What changed.")
+    reason = serializers.CharField(
+        source="revision.reason", help_text="Why, in the editor's words (may be empty)."
+    )
     approved_by = serializers.CharField(
         source="revision.reviewer_name", help_text="The reviewer who approved it."
     )

@@ -293,11 +293,13 @@ class InterventionViewSet(ReadOnlyViewSet):
     ordering = ["route", "name"]
 
     def get_queryset(self) -> QuerySet[Intervention]:
-        # Interventions have no review status: public when something published uses them.
+        # Approved, and used by something published.
         studied = Study.objects.filter(approved(), intervention=OuterRef("pk"))
         claimed = Claim.objects.published().filter(intervention=OuterRef("pk"))
-        return Intervention.objects.filter(Exists(studied) | Exists(claimed)).select_related(
-            "reported_by"
+        return (
+            Intervention.objects.published()
+            .filter(Exists(studied) | Exists(claimed))
+            .select_related("reported_by")
         )
 
 
@@ -313,4 +315,4 @@ class GradingScaleViewSet(ReadOnlyViewSet):
     ordering = ["name"]
 
     def get_queryset(self) -> QuerySet[GradingScale]:
-        return GradingScale.objects.prefetch_related("grades")
+        return GradingScale.objects.published().prefetch_related("grades")
