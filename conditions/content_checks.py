@@ -386,7 +386,8 @@ def unrecorded_disagreements() -> Problems:
     page says "no disagreement is recorded" while the check shows one.
     """
     citations = list(Citation.objects.select_related("claim"))
-    paired = {frozenset(pair) for pair in Conflict.objects.values_list("claim_a_id", "claim_b_id")}
+    shown = Conflict.objects.filter(status="approved")  # a draft disagreement shows nowhere
+    paired = {frozenset(pair) for pair in shown.values_list("claim_a_id", "claim_b_id")}
     problems = []
     checks = PrimarySourceCheck.objects.filter(verdict=CheckVerdict.DIFFERS).select_related(
         "claim", "source"
