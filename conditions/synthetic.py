@@ -389,9 +389,6 @@ def remove() -> dict[str, int]:
         Source.objects.filter(key__startswith=PREFIX),
     ]
     with transaction.atomic():
-        # A claim names its study record (PROTECT), which a deleted check may take with it
-        # (a paper's own record cascades from the check that read the paper).
-        Claim.objects.filter(key__startswith=PREFIX).update(study=None)
         for queryset in synthetic:
             _, per_model = queryset.delete()
             for label, count in per_model.items():

@@ -148,13 +148,11 @@ def _resting(study: Study) -> list[Item]:
 
 def resting_on(study: Study) -> Q:
     """The claims that rest on a study record: those that name it, and those that cite its
-    paper without naming a study record (the source page lists the same citations). One
-    paper with several records (Bigliardi 2007: an open pilot and a trial) leaves each claim
-    to name the record it rests on, as the editors' check of it found."""
-    unnamed = Q(study__isnull=True, citations__source=study.source_id)
-    if Study.objects.filter(source=study.source_id).exclude(pk=study.pk).exists():
-        unnamed = Q(pk__in=[])
-    return Q(study=study) | unnamed
+    paper without naming a record, as the source page lists the paper's citations. Where one
+    paper has several records (Bigliardi 2007: an open pilot and a trial) such a claim rests
+    on each, with the editors' check beside it saying which study a figure came from (a
+    claim cannot name a paper's own record: that record comes from a check of the claim)."""
+    return Q(study=study) | Q(study__isnull=True, citations__source=study.source_id)
 
 
 def study_detail(key: str) -> StudyPage:

@@ -287,5 +287,5 @@ def test_the_fixtures_pass_every_check_on_a_first_load():
     call_command("load_content", if_empty=True, stdout=out)
 
     records = sum(len(json.loads(path.read_text())) for path in FIXTURES.glob("*.json"))
-    assert sum(content_counts().values()) == records == 244
+    assert sum(content_counts().values()) == records == 249
     assert out.getvalue().endswith(f"Loaded {records} object(s) from 4 file(s).\n")
