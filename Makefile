@@ -28,18 +28,19 @@ serve: db .secret_key
 .secret_key: .venv/installed
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-# The whole suite, on every core (pytest-xdist; JOBS=1 for one process). Tests of one file
-# run in the same worker (--dist loadfile): module-wide browsers and live servers start once.
+# The whole suite, on every core (pytest-xdist; JOBS=1 for one process). An idle worker takes
+# tests from a busy one (--dist worksteal): with whole files per worker, the last slow file
+# kept one core idle for a minute.
 JOBS ?= auto
 test: .venv/installed
 	.ci/install-chromium
 	.ci/install-axe
-	$(BIN)/pytest -n $(JOBS) --dist loadfile
+	$(BIN)/pytest -n $(JOBS) --dist worksteal
 
 # The everyday loop, under a minute: no browser, no PostgreSQL, no Redis, no second process.
 FAST := not browser and not axe and not postgres and not redis and not process
 test-fast: .venv/installed
-	$(BIN)/pytest -n $(JOBS) -m "$(FAST)"
+	$(BIN)/pytest -n $(JOBS) --dist worksteal -m "$(FAST)"
 
 # Full-page PNGs of the psoriasis pages at 1280 and 375 px, and their first screens at
 # 1366x768 and 390x844, into docs/screenshots/.

@@ -317,25 +317,40 @@ def manage(env, *args):
     )
 
 
-def serve(env):
-    """A `runserver` process on a free port, once it answers: (process, base URL)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            fetch(url + "/methods/")
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    pytest.fail("runserver did not answer within 15 s")
+def serve(env, count=1):
+    """`count` runserver processes on free ports, started side by side, once each answers:
+    [(process, base URL)]. System checks are skipped: the test suite runs them elsewhere."""
+    started = []
+    for _ in range(count):
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                "--skip-checks",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append((process, f"http://127.0.0.1:{port}"))
+    deadline = time.monotonic() + 30
+    for _process, url in started:
+        while True:
+            try:
+                fetch(url + "/healthz")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    for other, _ in started:
+                        other.terminate()
+                    pytest.fail("runserver did not answer within 30 s")
+                time.sleep(0.1)
+    return started
 
 
 @pytest.mark.redis
@@ -358,7 +373,7 @@ def test_two_processes_share_the_redis_page_cache_and_an_approval_shows_in_both(
     }
     env.pop("SECRET_KEY", None)
     redis.Redis.from_url(REDIS_DB_URL).flushdb()  # no page from an earlier run of this test
-    servers = [serve(env) for _ in range(2)]
+    servers = serve(env, count=2)
     a, b = (url + PSORIASIS for _process, url in servers)
     try:
         headers, before = fetch(a)
