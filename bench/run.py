@@ -28,7 +28,6 @@ import concurrent.futures
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -142,12 +141,6 @@ class Context:
         self.running.clear()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -177,7 +170,7 @@ def start(ctx: Context, name: str, command: list[str], env: dict | None, probe: 
 
 def start_gunicorn(ctx: Context, scale: int, **env: str) -> tuple[subprocess.Popen, str]:
     """The production configuration, as `make serve` runs it, on a free loopback port."""
-    port = free_port()
+    port = common.free_port()
     base = f"http://127.0.0.1:{port}"
     name = f"gunicorn-{env.get('CACHE_URL', 'dummy').split(':')[0]}-{scale}"
     command = [GUNICORN, "-c", "ldnref/gunicorn.conf.py"]
@@ -220,7 +213,7 @@ PROXY = """location / {{
 
 
 def start_nginx(ctx: Context, name: str, body: str, upstream: int = 0) -> tuple:
-    port = free_port()
+    port = common.free_port()
     conf = ctx.tmp / f"nginx-{name}.conf"
     conf.write_text(
         NGINX.format(tmp=ctx.tmp, name=name, port=port, upstream=upstream or port, body=body)
@@ -241,7 +234,7 @@ def start_nginx_proxy(ctx: Context, scale: int) -> tuple[subprocess.Popen, str]:
 
 
 def start_redis(ctx: Context) -> subprocess.Popen:
-    port = free_port()
+    port = common.free_port()
     ctx.redis_url = f"redis://127.0.0.1:{port}/0"
     process = subprocess.Popen(
         [

@@ -759,21 +759,12 @@ def clinician_page(slug: str) -> ConditionPage:
 
 # Secondary sections of the clinician page: their content folds under their heading, so the
 # answer, the bottom line by route, the verdict and the safety questions come first.
-CLINICIAN_FOLDED = frozenset(
-    {
-        "findings-summary",
-        "summary",
-        "evidence",
-        "dosing",
-        "safety",
-        "mechanisms",
-        "guidelines",
-        "candidates",
-        "limitations",
-        "disagree",
-        "changes",
-    }
-)
+CLINICIAN_FOLDED = frozenset(CLINICIAN_SECTIONS) - {
+    "bottom-line",
+    "verdict",
+    "safety-questions",
+    "general",
+}
 
 # Condition page sections that LDN in general also has.
 GENERAL_TOPICS = ("dosing", "safety", "mechanisms", "candidates")

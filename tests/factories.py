@@ -85,11 +85,11 @@ def load_content():
     call_command("loaddata", *FIXTURES, verbosity=0)
     if before is not None:
         after = _all_rows()
-        _loaded_rows = {
-            table: (columns, [row for row in rows if row not in before[table][1]])
-            for table, (columns, rows) in after.items()
-            if table != ContentVersion._meta.db_table
-        }
+        _loaded_rows = {}
+        for table, (columns, rows) in after.items():
+            if table != ContentVersion._meta.db_table:
+                existing = {repr(row) for row in before[table][1]}  # JSON columns: dicts
+                _loaded_rows[table] = (columns, [row for row in rows if repr(row) not in existing])
 
 
 def _has_content():
