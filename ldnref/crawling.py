@@ -23,7 +23,6 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from conditions.models import Condition
 from evidence.models import Claim, Mechanism, Source, Study
@@ -128,13 +127,11 @@ class PublicPagesSitemap(Sitemap):
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {"pages": PublicPagesSitemap}
 
 
-@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     """/sitemap.xml: every public page, absolute URLs at the host and scheme asked."""
     return sitemap_view(request, SITEMAPS)
 
 
-@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     """/robots.txt: crawl everything public, not the admin; where the sitemap is."""
     lines = [

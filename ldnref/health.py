@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_safe
 
 from ldnref.logs import note_exception
 
@@ -18,7 +17,6 @@ RETRY_AFTER_SECONDS = 30
 NO_STORE = "no-store"
 
 
-@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"status": "ok"})
     response.headers["Cache-Control"] = NO_STORE
@@ -35,7 +33,6 @@ def cache_answers() -> None:
         caches[alias].get("ldnref:readyz")
 
 
-@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     checks = {}
     for name, check in (("database", database_answers), ("cache", cache_answers)):
